@@ -1,0 +1,3 @@
+"""portal-archive: an archival crawler for Vietnamese provincial government portals."""
+
+__version__ = "0.1.0"

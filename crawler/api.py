@@ -1,0 +1,129 @@
+"""The Python API; the CLI (``crawler.cli``) is a thin wrapper over these functions.
+
+>>> from crawler.api import crawl
+>>> summary = crawl(["http://127.0.0.1:8080/"], db="archive.db",
+...                 settings={"DOWNLOAD_DELAY": 0})            # doctest: +SKIP
+>>> summary.status, summary.stats["archive/articles/new"]       # doctest: +SKIP
+('complete', 320)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrapy.settings import Settings
+
+from crawler.storage import Archive
+
+EXIT_OK = 0
+EXIT_INTERRUPTED = 1
+EXIT_CANNOT_RUN = 2
+EXIT_FAILURES = 3
+
+#: Settings that lift politeness, for loopback replicas only.
+LOOPBACK_SETTINGS: dict[str, Any] = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS": 16,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "RANDOMIZE_DOWNLOAD_DELAY": False,
+}
+
+
+@dataclass
+class CrawlSummary:
+    crawl_id: int | None
+    site: str
+    status: str
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return {"complete": EXIT_OK, "failures": EXIT_FAILURES}.get(self.status,
+                                                                      EXIT_INTERRUPTED)
+
+    def describe(self) -> str:
+        s = self.stats
+        return (
+            f"run {self.crawl_id} ({self.site}): {self.status} in "
+            f"{s.get('elapsed_seconds', 0):.1f} s; articles new {s.get('archive/articles/new', 0)}"
+            f", changed {s.get('archive/articles/changed', 0)}"
+            f", unchanged {s.get('archive/articles/unchanged', 0)}"
+            f", failed {s.get('archive/failures', 0)}; requests "
+            f"{s.get('downloader/request_count', 0)}, "
+            f"{s.get('downloader/response_bytes', 0) / 1e6:.1f} MB"
+        )
+
+
+def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
+    """portal-archive's Scrapy settings with ``overrides`` applied (as ``-s`` does)."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    for name, value in (overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def crawl(urls: Sequence[str], db: str = "archive.db", site: str | None = None,
+          settings: Mapping[str, Any] | None = None) -> CrawlSummary:
+    """Crawl from ``urls`` into the archive at ``db``; returns the run's summary.
+
+    Runs Scrapy's reactor in this process, so it can be called once per process.
+    """
+    from scrapy.crawler import CrawlerProcess
+
+    from spiders.portal import PortalSpider
+
+    s = project_settings({**(settings or {}), "ARCHIVE_DB": db})
+    process = CrawlerProcess(s, install_root_handler=True)
+    crawler = process.create_crawler(PortalSpider)
+    process.crawl(crawler, start_urls=list(urls), site=site)
+    process.start()
+    stats = dict(crawler.stats.get_stats())
+    return CrawlSummary(
+        crawl_id=stats.get("archive/crawl_id"),
+        site=getattr(crawler.spider, "site", "") if crawler.spider else "",
+        status=stats.get("archive/status", "interrupted"),
+        stats=stats,
+    )
+
+
+def runs(db: str = "archive.db", limit: int = 20) -> list[dict[str, Any]]:
+    """The last ``limit`` runs recorded in the archive, newest first."""
+    with Archive(db) as archive:
+        return archive.crawls(limit)
+
+
+@contextmanager
+def replica(**kwargs: Any) -> Iterator[Any]:
+    """Serve the bundled replica portal on a free loopback port for the duration."""
+    from replica.server import ReplicaServer
+
+    with ReplicaServer(**kwargs) as server:
+        yield server
+
+
+DEMO_QUERIES = (
+    'sqlite-utils {db} "select published, category, title from articles '
+    'order by published desc limit 5" --table',
+    'sqlite-utils {db} "select category, count(*) as n, min(published) as first, '
+    'max(published) as last from articles group by category" --table',
+    'sqlite-utils {db} "select a.title, i.caption, i.credit from images i '
+    "join articles a on a.id = i.article_id where i.credit = 'Huy Dương'\" --table",
+)
+
+
+def demo(db: str = "archive.db", settings: Mapping[str, Any] | None = None
+         ) -> tuple[CrawlSummary, dict[str, Any]]:
+    """Serve the replica portal, crawl it into ``db``; returns the run and the archive summary."""
+    logging.getLogger("scrapy").setLevel(logging.WARNING)
+    with replica() as server:
+        summary = crawl([server.url + "/"], db=db,
+                        settings={**LOOPBACK_SETTINGS, **(settings or {})})
+    with Archive(db) as archive:
+        overview = archive.summary(summary.site)
+    return summary, overview

@@ -1,0 +1,127 @@
+"""The ``portal-archive`` command: a thin wrapper over :mod:`crawler.api`.
+
+Exit codes: 0 complete; 3 completed with failures; 1 interrupted; 2 could not run.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from crawler import __version__, api
+from crawler.profiles import ProfileError
+
+
+def _parse_settings(pairs: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="-s")
+        name, value = pair.split("=", 1)
+        out[name.strip()] = value
+    return out
+
+
+db_option = click.option("--db", default="archive.db", show_default=True,
+                         type=click.Path(dir_okay=False), help="The SQLite archive.")
+set_option = click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
+                          help="Override a Scrapy setting, as `scrapy crawl -s` does.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="portal-archive")
+def main() -> None:
+    """Archive Vietnamese government portals into a SQLite archive."""
+
+
+@main.command()
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--site", help="Site profile name (default: the profile matching the URL).")
+@db_option
+@set_option
+@click.option("--refresh", is_flag=True, help="Fetch archived articles again to check them.")
+@click.option("--chains-only", is_flag=True,
+              help="Follow only 'Các tin đã đăng' chains from the start URLs.")
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
+def crawl(urls: tuple[str, ...], site: str | None, db: str, settings: tuple[str, ...],
+          refresh: bool, chains_only: bool, verbose: bool) -> None:
+    """Crawl a portal from URLS (home page, listing or article) into the archive.
+
+    \b
+    Example:
+      portal-archive crawl http://127.0.0.1:8080/ --db archive.db \\
+          -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=False
+    """
+    overrides = _parse_settings(settings)
+    if refresh:
+        overrides["ARCHIVE_REFRESH"] = True
+    if chains_only:
+        overrides["ARCHIVE_FOLLOW_LISTINGS"] = False
+    overrides.setdefault("LOG_LEVEL", "INFO" if verbose else "WARNING")
+    try:
+        summary = api.crawl(list(urls), db=db, site=site, settings=overrides)
+    except (ProfileError, ValueError) as exc:
+        click.echo(f"portal-archive: cannot run: {exc}", err=True)
+        sys.exit(api.EXIT_CANNOT_RUN)
+    click.echo(summary.describe())
+    sys.exit(summary.exit_code)
+
+
+@main.command()
+@db_option
+@set_option
+def demo(db: str, settings: tuple[str, ...]) -> None:
+    """Serve the bundled replica portal on loopback, crawl it and summarise the archive.
+
+    \b
+    Example:
+      portal-archive demo --db archive.db
+    """
+    overrides = {"LOG_LEVEL": "WARNING", **_parse_settings(settings)}
+    summary, overview = api.demo(db, settings=overrides)
+    click.echo(summary.describe())
+    click.echo(f"archive {db}: {overview['articles']} articles from {overview['first']} "
+               f"to {overview['last']}")
+    for name, count in overview["categories"].items():
+        click.echo(f"  {count:5d}  {name}")
+    if overview["failures"]:
+        click.echo("failures: " + ", ".join(f"{r} ×{n}" for r, n in overview["failures"].items()))
+    click.echo("\nTry:")
+    for query in api.DEMO_QUERIES:
+        click.echo("  " + query.format(db=db))
+    sys.exit(summary.exit_code if summary.status != "failures" else api.EXIT_OK)
+
+
+@main.command()
+@db_option
+@click.option("--limit", default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def runs(db: str, limit: int, as_json: bool) -> None:
+    """List the crawl runs recorded in the archive, newest first.
+
+    \b
+    Example:
+      portal-archive runs --db archive.db --limit 5
+    """
+    rows = api.runs(db, limit)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        s = r["stats"]
+        click.echo(
+            f"{r['id']:4d}  {r['started']}  {r['site']:<20} {r['status']:<11} "
+            f"new {s.get('archive/articles/new', 0):5d}  "
+            f"changed {s.get('archive/articles/changed', 0):4d}  "
+            f"unchanged {s.get('archive/articles/unchanged', 0):5d}  "
+            f"failed {s.get('archive/failures', 0):3d}  "
+            f"requests {s.get('downloader/request_count', 0):5d}  "
+            f"{s.get('elapsed_seconds', 0):7.1f} s"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,333 @@
+"""What every layout shares: selector tables, URL rules, and the walk over an article body.
+
+A layout is a page-object factory for one CMS family. Subclasses set class attributes
+(``selectors``, ``article_patterns``, ``listing_patterns``, ``article_url_template``) and may
+override methods; a site profile can override any selector by name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urljoin
+
+from lxml import etree
+from lxml import html as lxml_html
+from parsel import Selector
+
+from crawler.extraction.dates import parse_date
+from crawler.extraction.page import Page
+from crawler.extraction.text import clean, nfc
+from crawler.extraction.urls import canonical_url, strip_session
+from crawler.items import Article, Attachment, Image, RelatedEntry
+
+#: Photo credit at the end of a caption: "Ảnh  Huy Dương", "Ảnh: N.H", "(Ảnh: Thanh Vân/TTXVN)".
+CREDIT = re.compile(
+    r"[\s.,;–-]*\(?\s*(?:Ảnh|Nguồn ảnh|Ảnh và tin|Ảnh, tin)\s*:?\s+"
+    r"(?P<credit>[^()\n]{1,60}?)\s*\)?\s*$"
+)
+_NOT_A_CREDIT = re.compile(r"^(minh họa|minh hoạ|tư liệu|chụp màn hình)$", re.IGNORECASE)
+ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|odt|ods)(?:$|[?#])", re.I)
+BLOCK_TAGS = {"p", "div", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "address"}
+
+
+def split_credit(caption: str) -> tuple[str, str | None]:
+    """Split a photo caption into (caption, credit).
+
+    >>> split_credit("Đồng chí trao quyết định.     Ảnh  Huy Dương")
+    ('Đồng chí trao quyết định.', 'Huy Dương')
+    """
+    text = clean(caption)
+    m = CREDIT.search(text)
+    if not m or _NOT_A_CREDIT.match(m.group("credit").strip()):
+        return text, None
+    return text[: m.start()].strip(), m.group("credit").strip(" .")
+
+
+@dataclass
+class Links:
+    """Where a page points, sorted by what the spider may do with each link."""
+
+    articles: list[tuple[str, str | None]] = field(default_factory=list)  # (url, title shown)
+    listings: list[str] = field(default_factory=list)
+    pagers: list[str] = field(default_factory=list)
+    related: list[RelatedEntry] = field(default_factory=list)
+
+
+@dataclass
+class Block:
+    kind: str  # "text" | "image" | "attachment"
+    text: str = ""
+    url: str = ""
+    caption: str = ""
+
+
+class Layout:
+    """Base page-object factory. Subclasses describe one CMS family."""
+
+    name = "base"
+    #: First and last day the layout was live (ISO dates); re-extraction picks by capture date.
+    valid_from: str | None = None
+    valid_until: str | None = None
+    selectors: Mapping[str, str] = {}
+    #: Regexes with one group, the article id, matched against a canonical URL.
+    article_patterns: tuple[str, ...] = ()
+    listing_patterns: tuple[str, ...] = ()
+    #: Path of the canonical article URL for an id, e.g. "/NewsDetail.aspx?id={id}".
+    article_url_template: str | None = None
+    related_headings: tuple[str, ...] = (
+        "Các tin đã đăng", "Các tin đã đưa", "Tin đã đăng", "Các tin khác", "Tin cũ hơn",
+        "Tin cùng chuyên mục", "Tin liên quan",
+    )
+
+    def __init__(self, overrides: Mapping[str, str] | None = None) -> None:
+        self.sel = {**self.selectors, **(overrides or {})}
+        self._article_res = [re.compile(p, re.IGNORECASE) for p in self.article_patterns]
+        self._listing_res = [re.compile(p, re.IGNORECASE) for p in self.listing_patterns]
+
+    # --- validity -----------------------------------------------------------------------------
+    def valid_on(self, day: date) -> bool:
+        iso = day.isoformat()
+        return (self.valid_from is None or iso >= self.valid_from) and (
+            self.valid_until is None or iso <= self.valid_until
+        )
+
+    # --- URLs ---------------------------------------------------------------------------------
+    def article_id(self, url: str) -> str | None:
+        """The article id a URL names, if it is an article (or print-view) URL."""
+        for rx in self._article_res:
+            m = rx.search(url)
+            if m:
+                return m.group(1)
+        return None
+
+    def article_key(self, url: str) -> str:
+        """Identity of the article a URL leads to: its id when the URL names one."""
+        art_id = self.article_id(url)
+        return f"id:{art_id}" if art_id else f"url:{canonical_url(url)}"
+
+    def article_url(self, url: str) -> str:
+        """The canonical URL to fetch for an article link."""
+        art_id = self.article_id(url)
+        if art_id and self.article_url_template:
+            return canonical_url(urljoin(url, self.article_url_template.format(id=art_id)))
+        return canonical_url(url)
+
+    def is_listing_url(self, url: str) -> bool:
+        return any(rx.search(url) for rx in self._listing_res)
+
+    # --- pages --------------------------------------------------------------------------------
+    def article(self, page: Page, site: str = "") -> Article | None:
+        """Extract the article a page holds, or None when the page holds none."""
+        s = page.selector
+        root = s.css(self.sel["container"]) if self.sel.get("container") else [s]
+        if not root:
+            return None
+        root = root[0]
+        title = self._text(root, "title")
+        if not title:
+            return None
+        problems: list[str] = []
+        published = published_text = None
+        date_text = self._text(root, "date")
+        if date_text:
+            parsed = parse_date(date_text)
+            if parsed is None:
+                problems.append(f"date not understood: {date_text!r}")
+                published_text = date_text
+            else:
+                published, published_text = parsed.iso(), date_text
+                if parsed.weekday_mismatch:
+                    problems.append(
+                        f"weekday contradicts date: {date_text!r} (published {published})"
+                    )
+        else:
+            problems.append("no date found")
+        reference = date.fromisoformat(published[:10]) if published else None
+
+        blocks = list(self.content_blocks(root, page.url))
+        body = "\n\n".join(b.text for b in blocks if b.kind == "text")
+        images = []
+        for b in blocks:
+            if b.kind == "image":
+                caption, credit = split_credit(b.caption) if b.caption else (None, None)
+                images.append(Image(url=b.url, caption=caption or None, credit=credit))
+        attachments = [Attachment(url=b.url, title=b.text or None)
+                       for b in blocks if b.kind == "attachment"]
+        art_url = self.article_url(page.url)
+        return Article(
+            url=art_url,
+            key=self.article_key(page.url),
+            site=site,
+            category=self._text(root, "category") or None,
+            title=title,
+            published=published,
+            published_text=published_text,
+            author=self._text(root, "author") or None,
+            source=self._text(root, "source") or None,
+            summary=self._text(root, "summary") or None,
+            body=body,
+            body_html=self.body_html(root, page.url),
+            images=images,
+            attachments=attachments,
+            related=self.related(page, reference),
+            problems=problems,
+        )
+
+    def links(self, page: Page) -> Links:
+        """Article, listing and pager links of a page, canonical and de-duplicated."""
+        s = page.selector
+        out = Links()
+        seen: set[str] = set()
+        for a in s.css("a[href]"):
+            href = a.attrib.get("href", "").strip()
+            if not href or href.startswith(("javascript:", "mailto:", "#", "data:", "tel:")):
+                continue
+            url = strip_session(urljoin(page.url, href))
+            if url in seen:
+                continue
+            seen.add(url)
+            if self.article_id(url) is not None:
+                title = clean(" ".join(a.css("::text").getall())) or None
+                out.articles.append((url, title))
+            elif self.is_listing_url(url):
+                out.listings.append(canonical_url(url))
+        pager_sel = self.sel.get("pager")
+        if pager_sel:
+            for href in s.css(pager_sel).css("a::attr(href)").getall():
+                if not href.startswith("javascript:"):
+                    out.pagers.append(canonical_url(urljoin(page.url, href)))
+        root = s.css(self.sel["container"]) if self.sel.get("container") else []
+        if root:
+            out.related = self.related(page, None)
+        return out
+
+    def related(self, page: Page, reference: date | None) -> list[RelatedEntry]:
+        entries = []
+        for li in page.selector.css(self.sel.get("related_item", "")) if self.sel.get(
+            "related_item"
+        ) else []:
+            href = li.css("a::attr(href)").get()
+            if not href:
+                continue
+            title = clean(" ".join(li.css("a ::text").getall()))
+            date_text = clean(" ".join(li.css(self.sel.get("related_date", "span") + " ::text")
+                                       .getall()))
+            parsed = parse_date(date_text, reference=reference) if date_text else None
+            entries.append(
+                RelatedEntry(
+                    url=self.article_url(strip_session(urljoin(page.url, href))),
+                    title=title,
+                    published=parsed.iso() if parsed else None,
+                    published_text=date_text or None,
+                )
+            )
+        return entries
+
+    # --- helpers ------------------------------------------------------------------------------
+    def _text(self, root: Selector, name: str) -> str:
+        css = self.sel.get(name)
+        if not css:
+            return ""
+        found = root.css(css)
+        if not found:
+            return ""
+        return clean(" ".join(found[0].css("::text").getall()))
+
+    def content_blocks(self, root: Selector, base_url: str) -> Iterator[Block]:
+        """Walk the article body in document order: paragraphs, photos, attachment links."""
+        content = root.css(self.sel["content"]) if self.sel.get("content") else []
+        if not content:
+            return
+        yield from _walk(content[0].root, base_url)
+
+    def body_html(self, root: Selector, base_url: str) -> str:
+        content = root.css(self.sel["content"]) if self.sel.get("content") else []
+        if not content:
+            return ""
+        return clean_html(content[0].root, base_url)
+
+
+def _walk(el: etree._Element, base_url: str) -> Iterator[Block]:
+    """Yield text blocks, images and attachments of an element, in document order."""
+    pending: list[str] = []
+
+    def flush() -> Iterator[Block]:
+        text = clean(" ".join(pending))
+        pending.clear()
+        if text:
+            yield Block("text", text=text)
+
+    if el.text:
+        pending.append(el.text)
+    for child in el:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag in ("script", "style", "noscript") or not tag:
+            if child.tail:
+                pending.append(child.tail)
+            continue
+        images = child.xpath(".//img[@src]") if tag != "img" else [child]
+        is_photo_table = tag in ("table", "figure") and images
+        if tag == "img" or is_photo_table:
+            yield from flush()
+            captions = child.xpath(
+                ".//*[contains(@class,'caption') or self::figcaption or contains(@class,'comment')]"
+            ) if tag != "img" else []
+            caption = " ".join(" ".join(c.itertext()) for c in captions)
+            if not caption and tag != "img":
+                caption = " ".join(child.itertext())
+            for img in images:
+                yield Block("image", url=urljoin(base_url, img.get("src")),
+                            caption=caption or img.get("alt") or "")
+        elif tag == "br":
+            yield from flush()
+        elif tag in BLOCK_TAGS or tag == "table":
+            yield from flush()
+            attach = [a for a in child.xpath(".//a[@href]") if ATTACHMENT_EXT.search(a.get("href"))]
+            if attach and len(clean(" ".join(child.itertext()))) < 200 + sum(
+                len(" ".join(a.itertext())) for a in attach
+            ):
+                for a in attach:
+                    yield Block("attachment", url=urljoin(base_url, a.get("href")),
+                                text=clean(" ".join(a.itertext())))
+            elif child.xpath(".//img[@src]") or any(
+                isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in child
+            ):
+                yield from _walk(child, base_url)
+            else:
+                text = clean(" ".join(child.itertext()))
+                if text:
+                    yield Block("text", text=text)
+        else:
+            pending.append(" ".join(child.itertext()))
+        if child.tail:
+            pending.append(child.tail)
+    yield from flush()
+
+
+_KEEP_ATTRS = {"href", "src", "alt", "title", "colspan", "rowspan"}
+
+
+def clean_html(el: etree._Element, base_url: str) -> str:
+    """The article's HTML without scripts, styles, event handlers or layout attributes."""
+    frag = lxml_html.fromstring(etree.tostring(el, encoding="unicode"))
+    for bad in frag.xpath(".//script|.//style|.//noscript|.//iframe|.//object|.//embed"):
+        bad.drop_tree()
+    for node in frag.iter():
+        if not isinstance(node.tag, str):
+            continue
+        for attr in list(node.attrib):
+            if attr not in _KEEP_ATTRS:
+                del node.attrib[attr]
+        for attr in ("href", "src"):
+            value = node.get(attr)
+            if value is not None:
+                if value.strip().lower().startswith(("javascript:", "data:", "vbscript:")):
+                    del node.attrib[attr]
+                else:
+                    node.set(attr, urljoin(base_url, value.strip()))
+    frag.attrib.clear()
+    markup = etree.tostring(frag, encoding="unicode", method="html")
+    return re.sub(r"\s*\n\s*", "\n", nfc(markup)).strip()

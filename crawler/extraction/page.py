@@ -1,0 +1,33 @@
+"""A fetched page as extraction sees it: url, bytes, headers, time. No Scrapy here.
+
+A Scrapy response, a stored capture and a test fixture all become a :class:`Page`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from parsel import Selector
+from w3lib.encoding import html_to_unicode
+
+
+@dataclass
+class Page:
+    url: str
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    fetched_at: str | None = None
+
+    @cached_property
+    def text(self) -> str:
+        """The body decoded with the HTTP charset, else the ``<meta>`` charset, else a guess."""
+        content_type = next(
+            (v for k, v in self.headers.items() if k.lower() == "content-type"), None
+        )
+        _, text = html_to_unicode(content_type, self.body)
+        return text
+
+    @cached_property
+    def selector(self) -> Selector:
+        return Selector(text=self.text, base_url=self.url)

@@ -1,0 +1,79 @@
+"""URL canonicalisation: one spelling per page, whatever link led to it.
+
+Built on w3lib: ``canonicalize_url`` sorts the query and normalises percent-encoding; on top of
+it we drop tracking and session parameters, ASP.NET cookieless session segments (``/(S(x))/``),
+default ports, fragments and a trailing slash after a file name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
+
+#: Session and state parameters: a new value on every visit (lower-case names).
+SESSION_PARAMS = frozenset(
+    {
+        "sessionid", "session_id", "sid", "jsessionid", "phpsessid", "aspsessionid",
+        "asp.net_sessionid", "_afrloop", "_adf.ctrl-state",
+    }
+)
+#: Query parameters that never change the page (lower-case names; ``utm_*`` by prefix).
+NOISE_PARAMS = SESSION_PARAMS | {"fbclid", "gclid", "ref"}
+_NOISE_PREFIXES = ("utm_",)
+_COOKIELESS = re.compile(r"/\([A-Za-z]\([^)/]*\)\)(?=/)")
+_JSESSION = re.compile(r";jsessionid=[^/?#]*", re.IGNORECASE)
+
+
+def _is_noise(name: str, extra: Iterable[str]) -> bool:
+    low = name.lower()
+    return low in NOISE_PARAMS or low.startswith(_NOISE_PREFIXES) or low in extra
+
+
+def canonical_url(url: str, *, drop_params: Iterable[str] = ()) -> str:
+    """Return the canonical spelling of ``url``.
+
+    >>> canonical_url("HTTP://Example.org:80/NewsDetail.aspx/?utm_source=x&id=5#top")
+    'http://example.org/NewsDetail.aspx?id=5'
+    """
+    extra = {p.lower() for p in drop_params}
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    path = _JSESSION.sub("", _COOKIELESS.sub("", parts.path)) or "/"
+    if len(path) > 1 and path.endswith("/") and "." in path.rstrip("/").rsplit("/", 1)[-1]:
+        path = path.rstrip("/")
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not _is_noise(k, extra)]
+    rebuilt = urlunsplit((scheme, host, path, urlencode(query), ""))
+    return canonicalize_url(rebuilt, keep_fragments=False)
+
+
+def host_of(url: str) -> str:
+    """``host[:port]`` of a URL, lower-case, default ports dropped."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    if port and not ((parts.scheme == "http" and port == 80) or
+                     (parts.scheme == "https" and port == 443)):
+        return f"{host}:{port}"
+    return host
+
+
+def strip_session(url: str) -> str:
+    """Drop only what changes on every visit (session parameters and segments, the fragment).
+
+    Unlike :func:`canonical_url` this keeps the link's own spelling, so it is what the archive
+    keeps as an alias: ``/newsdetail.aspx?ID=5&utm_source=x`` stays as it is.
+    """
+    parts = urlsplit(url.strip())
+    path = _JSESSION.sub("", _COOKIELESS.sub("", parts.path))
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if k.lower() not in SESSION_PARAMS]
+    query = urlencode(kept) if len(kept) != len(pairs) else parts.query
+    return urlunsplit((parts.scheme, parts.netloc, path, query, ""))

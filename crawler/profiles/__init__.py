@@ -1,0 +1,151 @@
+"""Site profiles: inert TOML data naming a portal, its hosts, its layout and its manners.
+
+A profile holds strings, numbers and lists only; it is validated on load and every error names
+the file and the key. Profiles ship in this folder; ``ARCHIVE_PROFILES_DIR`` or the
+``profiles_dir`` argument adds another folder.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from crawler.extraction.layouts import LAYOUTS
+
+BUILTIN_DIR = Path(__file__).parent
+
+
+class ProfileError(ValueError):
+    """A profile file is malformed; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    base_url: str
+    layout: str
+    title: str = ""
+    aliases: tuple[str, ...] = ()
+    old_domains: tuple[str, ...] = ()
+    match_any_port: bool = False
+    entry_urls: tuple[str, ...] = ("/",)
+    selectors: dict[str, str] = field(default_factory=dict)
+    politeness: dict[str, float] = field(default_factory=dict)
+    path: str = ""
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        base = (urlsplit(self.base_url).hostname or "").lower()
+        return (base, *[h.lower() for h in self.aliases], *[h.lower() for h in self.old_domains])
+
+    def matches(self, url: str) -> bool:
+        """True when ``url`` is on this portal's host (or an alias); ports must agree unless
+        ``match_any_port`` (loopback replicas) or the port is the scheme's default."""
+        parts = urlsplit(url)
+        if (parts.hostname or "").lower() not in self.hosts:
+            return False
+        if self.match_any_port:
+            return True
+        base = urlsplit(self.base_url)
+        defaults = {"http": 80, "https": 443}
+        port = parts.port or defaults.get(parts.scheme)
+        return port == (base.port or defaults.get(base.scheme)) or port in (80, 443)
+
+
+_SCHEMA: dict[str, tuple[type, bool]] = {
+    "name": (str, True),
+    "base_url": (str, True),
+    "layout": (str, True),
+    "title": (str, False),
+    "aliases": (list, False),
+    "old_domains": (list, False),
+    "match_any_port": (bool, False),
+    "entry_urls": (list, False),
+    "selectors": (dict, False),
+    "politeness": (dict, False),
+}
+_POLITENESS = {"download_delay", "concurrent_requests_per_host", "autothrottle_target"}
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Read and validate one profile file."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ProfileError(f"{path}: {exc}") from exc
+    for key in data:
+        if key not in _SCHEMA:
+            raise ProfileError(f"{path}: unknown key {key!r}")
+    for key, (kind, required) in _SCHEMA.items():
+        if key not in data:
+            if required:
+                raise ProfileError(f"{path}: missing key {key!r}")
+            continue
+        if not isinstance(data[key], kind):
+            raise ProfileError(f"{path}: key {key!r} must be a {kind.__name__}")
+    for key in ("aliases", "old_domains", "entry_urls"):
+        if not all(isinstance(v, str) for v in data.get(key, [])):
+            raise ProfileError(f"{path}: key {key!r} must be a list of strings")
+    for key, value in data.get("selectors", {}).items():
+        if not isinstance(value, str):
+            raise ProfileError(f"{path}: key 'selectors.{key}' must be a string")
+    for key, value in data.get("politeness", {}).items():
+        if key not in _POLITENESS:
+            raise ProfileError(f"{path}: unknown key 'politeness.{key}'")
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            raise ProfileError(f"{path}: key 'politeness.{key}' must be a number >= 0")
+    if data["layout"] not in LAYOUTS:
+        raise ProfileError(
+            f"{path}: key 'layout': unknown layout {data['layout']!r} "
+            f"(known: {', '.join(sorted(LAYOUTS))})"
+        )
+    if urlsplit(data["base_url"]).scheme not in ("http", "https"):
+        raise ProfileError(f"{path}: key 'base_url' must be an http(s) URL")
+    return Profile(
+        name=data["name"],
+        base_url=data["base_url"],
+        layout=data["layout"],
+        title=data.get("title", ""),
+        aliases=tuple(data.get("aliases", ())),
+        old_domains=tuple(data.get("old_domains", ())),
+        match_any_port=data.get("match_any_port", False),
+        entry_urls=tuple(data.get("entry_urls", ("/",))),
+        selectors=dict(data.get("selectors", {})),
+        politeness=dict(data.get("politeness", {})),
+        path=str(path),
+    )
+
+
+def load_profiles(extra_dir: str | Path | None = None) -> dict[str, Profile]:
+    """Every profile shipped with portal-archive, plus those in ``extra_dir``."""
+    dirs = [BUILTIN_DIR] + ([Path(extra_dir)] if extra_dir else [])
+    profiles: dict[str, Profile] = {}
+    for folder in dirs:
+        for path in sorted(folder.glob("*.toml")):
+            profile = load_profile(path)
+            profiles[profile.name] = profile
+    return profiles
+
+
+def profile_for(url: str, name: str | None = None, extra_dir: str | None = None) -> Profile:
+    """The profile called ``name``, else the one whose hosts match ``url``.
+
+    A portal with no profile gets an ad-hoc one on the office-site layout, named by its host.
+    """
+    profiles = load_profiles(extra_dir)
+    if name:
+        try:
+            return profiles[name]
+        except KeyError:
+            raise ProfileError(
+                f"no profile named {name!r} (known: {', '.join(sorted(profiles))})"
+            ) from None
+    for profile in profiles.values():
+        if profile.matches(url):
+            return profile
+    parts = urlsplit(url)
+    return Profile(name=parts.netloc.lower(), base_url=f"{parts.scheme}://{parts.netloc}/",
+                   layout="aspnet_office")

@@ -1,0 +1,104 @@
+"""One crawl run: the shared archive handle, the ``crawls`` row, and how failures are named.
+
+``RunRecorder`` is an extension: it opens the run's row in ``crawls`` when the spider opens and
+closes it with the run's counts and status when it closes. Settings: ``ARCHIVE_DB``.
+Stats it writes: ``archive/crawl_id``. Status: ``complete``, ``failures`` (completed, some URLs
+failed) or ``interrupted`` (the run was stopped before its queue was empty).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.storage import Archive, utcnow
+
+__all__ = ["RunRecorder", "archive_for", "failure_reason", "response_headers", "utcnow"]
+
+
+def archive_for(crawler: Crawler) -> Archive:
+    """The crawl's one :class:`Archive`, opened on first use and shared by its components."""
+    archive = getattr(crawler, "_portal_archive", None)
+    if archive is None:
+        archive = Archive(crawler.settings.get("ARCHIVE_DB", "archive.db"))
+        crawler._portal_archive = archive  # type: ignore[attr-defined]
+    return archive
+
+
+def response_headers(response: Response) -> dict[str, str]:
+    return {k.decode("latin-1"): b", ".join(v).decode("latin-1")
+            for k, v in response.headers.items()}
+
+
+def failure_reason(failure: Failure) -> str:
+    """A short, stable reason for a failed fetch: "HTTP 404", "DNS lookup failed", ..."""
+    response = getattr(failure.value, "response", None)
+    if response is not None:
+        return f"HTTP {response.status}"
+    name = type(failure.value).__name__
+    reasons = {
+        "DNSLookupError": "DNS lookup failed",
+        "TimeoutError": "timed out",
+        "TCPTimedOutError": "timed out",
+        "ConnectionRefusedError": "connection refused",
+        "ConnectionLost": "connection lost",
+        "ResponseNeverReceived": "no response (connection reset)",
+        "ConnectionDone": "connection closed",
+        "ResponseFailed": "response failed (truncated or reset)",
+    }
+    return reasons.get(name, f"{name}: {failure.getErrorMessage()}"[:300])
+
+
+def crawl_status(stats: dict[str, Any]) -> str:
+    if stats.get("finish_reason", "finished") != "finished":
+        return "interrupted"
+    if stats.get("archive/failures", 0):
+        return "failures"
+    return "complete"
+
+
+class RunRecorder:
+    """Writes the run's row in ``crawls``."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.crawl_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunRecorder:
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        archive = archive_for(self.crawler)
+        self.crawl_id = archive.begin_crawl(getattr(spider, "site", spider.name),
+                                            list(getattr(spider, "start_urls", [])),
+                                            pid=os.getpid())
+        self.crawler.stats.set_value("archive/crawl_id", self.crawl_id)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.crawl_id is None:
+            return
+        stats = dict(self.crawler.stats.get_stats())
+        stats["finish_reason"] = reason
+        start = stats.get("start_time")
+        if start is not None:
+            stats["elapsed_seconds"] = round(
+                (_dt.datetime.now(start.tzinfo) - start).total_seconds(), 3)
+        status = crawl_status(stats)
+        self.crawler.stats.set_value("archive/status", status)
+        archive = archive_for(self.crawler)
+        archive.finish_crawl(self.crawl_id, status, _jsonable(stats))
+        archive.close()
+
+
+def _jsonable(stats: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in stats.items()}

@@ -1,0 +1,71 @@
+"""Scrapy settings for portal-archive, and the defaults of every ``ARCHIVE_*`` setting.
+
+The defaults are polite: robots.txt is obeyed, AutoThrottle is on, one request at a time per
+host after a one-second delay, and the User-Agent names the project. Tests and benchmarks lift
+the delays against loopback replicas with ``-s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=False``.
+
+Project settings (all read through ``crawler.settings.get``-style lookups on Scrapy's settings):
+
+``ARCHIVE_DB``               path of the SQLite archive (``archive.db``)
+``ARCHIVE_CONTACT``          contact (URL or e-mail) put in the User-Agent
+``ARCHIVE_SITE``             site profile name; empty means "pick by start URL"
+``ARCHIVE_BATCH_SIZE``       results written per transaction (50)
+``ARCHIVE_BATCH_SECONDS``    longest a result waits in memory before it is written (2.0)
+``ARCHIVE_FOLLOW_LISTINGS``  follow home, menu and pager links (True); False follows only
+                             the "Các tin đã đăng" chains from the start URLs
+``ARCHIVE_REFRESH``          fetch archived articles again to check them for changes (False)
+``ARCHIVE_MAX_FAILURE_ATTEMPTS``  stop retrying a failed URL after this many runs (5)
+``ARCHIVE_PROGRESS``         "auto" (status line on a terminal, a log line a minute otherwise),
+                             "tty", "log" or "off"
+``ARCHIVE_PROGRESS_INTERVAL`` seconds between plain progress lines (60)
+"""
+
+from __future__ import annotations
+
+from crawler import __version__
+
+BOT_NAME = "portal-archive"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# --- portal-archive's own settings -------------------------------------------------------------
+ARCHIVE_DB = "archive.db"
+ARCHIVE_CONTACT = "set ARCHIVE_CONTACT to an e-mail or URL"
+ARCHIVE_SITE = ""
+ARCHIVE_BATCH_SIZE = 50
+ARCHIVE_BATCH_SECONDS = 2.0
+ARCHIVE_FOLLOW_LISTINGS = True
+ARCHIVE_REFRESH = False
+ARCHIVE_MAX_FAILURE_ATTEMPTS = 5
+ARCHIVE_PROGRESS = "auto"
+ARCHIVE_PROGRESS_INTERVAL = 60.0
+
+# --- politeness ---------------------------------------------------------------------------------
+USER_AGENT = f"portal-archive/{__version__} (archival crawler; +{{contact}})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REDIRECT_MAX_TIMES = 5
+
+# --- components ---------------------------------------------------------------------------------
+ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+EXTENSIONS = {"crawler.runs.RunRecorder": 100, "crawler.progress.Progress": 500}
+DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.ContactUserAgent": 400}
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

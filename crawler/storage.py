@@ -1,0 +1,275 @@
+"""The archive: the one module that speaks SQL.
+
+``Archive`` opens (and migrates) archive.db in WAL mode and offers what the pipeline, the spider
+and the CLI need: write a batch of fetch results in one transaction, tell which articles are
+already archived, list runs and failures. Every statement is parameterised.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from hashlib import sha256
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from crawler.items import AliasSeen, Article, FetchResult
+from crawler.migrations import migrations
+
+
+def utcnow() -> str:
+    """Now, as an ISO 8601 UTC timestamp with seconds."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class WriteReport:
+    """What one batch did to the archive."""
+
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    captures: int = 0
+    bytes: int = 0
+    new_keys: list[str] = field(default_factory=list)
+    unresolved_aliases: list[AliasSeen] = field(default_factory=list)
+
+    def add(self, other: WriteReport) -> None:
+        for name in ("new", "changed", "unchanged", "duplicates", "failed", "captures", "bytes"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+class Archive:
+    """An archive.db file: opened, migrated, WAL mode, foreign keys on."""
+
+    def __init__(self, path: str | Path = "archive.db") -> None:
+        self.path = str(path)
+        self.db = Database(self.path)
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA busy_timeout = 10000")
+        self.db.enable_wal()
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- runs ---------------------------------------------------------------------------------
+    def begin_crawl(self, site: str, start_urls: list[str], pid: int | None = None) -> int:
+        with self.db.conn:
+            cur = self.db.execute(
+                "INSERT INTO crawls (site, started, status, start_urls, stats, pid) "
+                "VALUES (?, ?, 'running', ?, '{}', ?)",
+                [site, utcnow(), json.dumps(start_urls), pid],
+            )
+        return int(cur.lastrowid)
+
+    def finish_crawl(self, crawl_id: int, status: str, stats: dict[str, Any]) -> None:
+        with self.db.conn:
+            self.db.execute(
+                "UPDATE crawls SET finished = ?, status = ?, stats = ? WHERE id = ?",
+                [utcnow(), status, json.dumps(stats, ensure_ascii=False, sort_keys=True,
+                                              default=str), crawl_id],
+            )
+
+    def crawls(self, limit: int = 20) -> list[dict[str, Any]]:
+        rows = self.db.execute(
+            "SELECT id, site, started, finished, status, stats FROM crawls "
+            "ORDER BY id DESC LIMIT ?", [limit]
+        ).fetchall()
+        return [
+            {"id": r[0], "site": r[1], "started": r[2], "finished": r[3], "status": r[4],
+             "stats": json.loads(r[5] or "{}")}
+            for r in rows
+        ]
+
+    # --- reading for the crawler --------------------------------------------------------------
+    def known_articles(self, site: str) -> dict[str, str]:
+        """key -> title of every article archived for ``site``."""
+        return dict(self.db.execute(
+            "SELECT key, title FROM articles WHERE site = ?", [site]).fetchall())
+
+    def failures_to_retry(self, site: str, max_attempts: int) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT url FROM failures WHERE site = ? AND attempts < ? ORDER BY id",
+            [site, max_attempts]).fetchall()]
+
+    def capture_body(self, capture_id: int) -> bytes:
+        row = self.db.execute(
+            "SELECT body, compression FROM captures WHERE id = ?", [capture_id]).fetchone()
+        if row is None:
+            raise KeyError(capture_id)
+        body, compression = row
+        return zlib.decompress(body) if compression == "zlib" else (body or b"")
+
+    def counts(self) -> dict[str, int]:
+        return {t: self.db[t].count for t in self.db.table_names()
+                if not t.startswith("_")}
+
+    def summary(self, site: str | None = None) -> dict[str, Any]:
+        where, args = ("WHERE site = ?", [site]) if site else ("", [])
+        total, first, last = self.db.execute(
+            f"SELECT count(*), min(substr(published, 1, 10)), max(substr(published, 1, 10)) "
+            f"FROM articles {where}", args).fetchone()
+        cats = self.db.execute(
+            f"SELECT category, count(*) FROM articles {where} GROUP BY category "
+            f"ORDER BY count(*) DESC", args).fetchall()
+        failures = self.db.execute(
+            f"SELECT reason, count(*) FROM failures {where} GROUP BY reason", args).fetchall()
+        return {"articles": total, "first": first, "last": last,
+                "categories": dict(cats), "failures": dict(failures)}
+
+    # --- writing ------------------------------------------------------------------------------
+    def write(self, results: Iterable[FetchResult], aliases: Iterable[AliasSeen] = (),
+              crawl_id: int | None = None) -> WriteReport:
+        """Store fetch results (captures first, then articles or failures) and aliases, in one
+        transaction. Aliases whose article is not archived yet come back unresolved."""
+        report = WriteReport()
+        with self.db.conn:
+            for result in results:
+                self._write_one(result, crawl_id, report)
+            for alias in aliases:
+                row = self.db.execute(
+                    "SELECT id, url FROM articles WHERE site = ? AND key = ?",
+                    [alias.site, alias.key]).fetchone()
+                if row is None:
+                    report.unresolved_aliases.append(alias)
+                elif row[1] != alias.url:
+                    self._alias(alias.url, row[0])
+        return report
+
+    def _write_one(self, result: FetchResult, crawl_id: int | None, report: WriteReport) -> None:
+        capture_id = self._capture(result, crawl_id)
+        report.captures += 1
+        report.bytes += len(result.body)
+        art = result.article
+        if art is None:
+            if result.error:
+                self._failure(result, crawl_id)
+                report.failed += 1
+            return
+        now = result.fetched_at
+        digest = art.content_hash
+        row = self.db.execute(
+            "SELECT id, content_hash FROM articles WHERE site = ? AND key = ?",
+            [art.site, art.key]).fetchone()
+        if row is None:
+            dup = self.db.execute(
+                "SELECT id FROM articles WHERE site = ? AND content_hash = ?",
+                [art.site, digest]).fetchone()
+            if dup is not None:
+                self._alias(art.url, dup[0])
+                report.duplicates += 1
+                article_id = dup[0]
+            else:
+                article_id = self._insert_article(art, digest, now, capture_id)
+                self._version(article_id, art, digest, now, capture_id)
+                report.new += 1
+                report.new_keys.append(art.key)
+        else:
+            article_id, old_hash = row
+            if old_hash == digest:
+                self.db.execute(
+                    "UPDATE articles SET last_seen = ?, capture_id = ? WHERE id = ?",
+                    [now, capture_id, article_id])
+                report.unchanged += 1
+            else:
+                self._update_article(article_id, art, digest, now, capture_id)
+                self._version(article_id, art, digest, now, capture_id)
+                report.changed += 1
+            self._replace_children(article_id, art, related_only=old_hash == digest)
+        if result.url != art.url:
+            self._alias(result.url, article_id)
+        self.db.execute("DELETE FROM failures WHERE url IN (?, ?)", [result.url, art.url])
+
+    def _capture(self, result: FetchResult, crawl_id: int | None) -> int:
+        headers = {k: v for k, v in result.headers.items()}
+        content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+        cur = self.db.execute(
+            "INSERT INTO captures (crawl_id, url, final_url, fetched_at, status, headers, "
+            "content_type, size, sha256, body, compression) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'zlib')",
+            [crawl_id, result.url, result.final_url or result.url, result.fetched_at,
+             result.status, json.dumps(headers, ensure_ascii=False), content_type,
+             len(result.body), sha256(result.body).hexdigest(), zlib.compress(result.body, 6)],
+        )
+        return int(cur.lastrowid)
+
+    def _failure(self, result: FetchResult, crawl_id: int | None) -> None:
+        self.db.execute(
+            "INSERT INTO failures (url, site, crawl_id, reason, status, attempts, first_failed, "
+            "last_attempt) VALUES (?, ?, ?, ?, ?, 1, ?, ?) "
+            "ON CONFLICT(url) DO UPDATE SET attempts = attempts + 1, reason = excluded.reason, "
+            "status = excluded.status, crawl_id = excluded.crawl_id, "
+            "last_attempt = excluded.last_attempt",
+            [result.url, result.site, crawl_id, result.error, result.status, result.fetched_at,
+             result.fetched_at],
+        )
+
+    def _alias(self, url: str, article_id: int) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO aliases (url, article_id, first_seen) VALUES (?, ?, ?)",
+            [url, article_id, utcnow()])
+
+    _ARTICLE_COLUMNS = ("url", "category", "title", "published", "published_text", "author",
+                        "source", "summary", "body", "body_html")
+
+    def _insert_article(self, art: Article, digest: str, now: str, capture_id: int) -> int:
+        cols = ("site", "key", *self._ARTICLE_COLUMNS, "content_hash", "first_seen",
+                "last_seen", "capture_id", "problems")
+        values = [art.site, art.key, *[getattr(art, c) for c in self._ARTICLE_COLUMNS], digest,
+                  now, now, capture_id, json.dumps(art.problems, ensure_ascii=False)]
+        cur = self.db.execute(
+            f"INSERT INTO articles ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+            values)
+        article_id = int(cur.lastrowid)
+        self._replace_children(article_id, art, related_only=False)
+        return article_id
+
+    def _update_article(self, article_id: int, art: Article, digest: str, now: str,
+                        capture_id: int) -> None:
+        cols = [c for c in self._ARTICLE_COLUMNS if c != "url"]
+        sets = ", ".join(f"{c} = ?" for c in cols)
+        self.db.execute(
+            f"UPDATE articles SET {sets}, content_hash = ?, last_seen = ?, capture_id = ?, "
+            f"problems = ? WHERE id = ?",
+            [*[getattr(art, c) for c in cols], digest, now, capture_id,
+             json.dumps(art.problems, ensure_ascii=False), article_id])
+
+    def _version(self, article_id: int, art: Article, digest: str, now: str,
+                 capture_id: int) -> None:
+        self.db.execute(
+            "INSERT INTO article_versions (article_id, version, title, body, content_hash, "
+            "captured_at, capture_id) VALUES (?, (SELECT coalesce(max(version), 0) + 1 FROM "
+            "article_versions WHERE article_id = ?), ?, ?, ?, ?, ?)",
+            [article_id, article_id, art.title, art.body, digest, now, capture_id])
+
+    def _replace_children(self, article_id: int, art: Article, related_only: bool) -> None:
+        tables: dict[str, list[tuple]] = {
+            "related": [(r.url, r.title, r.published, r.published_text) for r in art.related],
+        }
+        if not related_only:
+            tables["images"] = [(i.url, i.caption, i.credit) for i in art.images]
+            tables["attachments"] = [(a.url, a.title) for a in art.attachments]
+        columns = {"related": ("url", "title", "published", "published_text"),
+                   "images": ("url", "caption", "credit"), "attachments": ("url", "title")}
+        for table, rows in tables.items():
+            self.db.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
+            cols = columns[table]
+            self.db.conn.executemany(
+                f"INSERT INTO {table} (article_id, position, {', '.join(cols)}) "
+                f"VALUES (?, ?, {', '.join('?' * len(cols))})",
+                [(article_id, pos, *row) for pos, row in enumerate(rows)])
