@@ -26,6 +26,7 @@ class AspNetOffice(Layout):
         "related_item": ".OtherNews li",
         "related_date": "span",
         "pager": ".Pager",
+        "listing_title": "a.NewsTitle",
     }
     article_patterns = (
         r"/NewsDetail\.aspx/?\?(?:[^#]*&)?id=(\d+)",

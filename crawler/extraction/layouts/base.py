@@ -19,13 +19,13 @@ from parsel import Selector
 
 from crawler.extraction.dates import parse_date
 from crawler.extraction.page import Page
-from crawler.extraction.text import clean, nfc
+from crawler.extraction.text import clean, nfc, text_of
 from crawler.extraction.urls import canonical_url, strip_session
 from crawler.items import Article, Attachment, Image, RelatedEntry
 
 #: Photo credit at the end of a caption: "Ảnh  Huy Dương", "Ảnh: N.H", "(Ảnh: Thanh Vân/TTXVN)".
 CREDIT = re.compile(
-    r"[\s.,;–-]*\(?\s*(?:Ảnh|Nguồn ảnh|Ảnh và tin|Ảnh, tin)\s*:?\s+"
+    r"[\s,;–-]*\(?\s*(?:Ảnh|Nguồn ảnh|Ảnh và tin|Ảnh, tin)\s*:?\s+"
     r"(?P<credit>[^()\n]{1,60}?)\s*\)?\s*$"
 )
 _NOT_A_CREDIT = re.compile(r"^(minh họa|minh hoạ|tư liệu|chụp màn hình)$", re.IGNORECASE)
@@ -181,6 +181,14 @@ class Layout:
         s = page.selector
         out = Links()
         seen: set[str] = set()
+        titles: dict[str, str] = {}
+        title_css = ", ".join(filter(None, (self.sel.get("listing_title"),
+                                            (self.sel.get("related_item") or "") and
+                                            self.sel["related_item"] + " a")))
+        for a in s.css(title_css) if title_css else []:
+            href = a.attrib.get("href")
+            if href:
+                titles.setdefault(strip_session(urljoin(page.url, href)), text_of(a.root))
         for a in s.css("a[href]"):
             href = a.attrib.get("href", "").strip()
             if not href or href.startswith(("javascript:", "mailto:", "#", "data:", "tel:")):
@@ -190,8 +198,7 @@ class Layout:
                 continue
             seen.add(url)
             if self.article_id(url) is not None:
-                title = clean(" ".join(a.css("::text").getall())) or None
-                out.articles.append((url, title))
+                out.articles.append((url, titles.get(url) or None))
             elif self.is_listing_url(url):
                 out.listings.append(canonical_url(url))
         pager_sel = self.sel.get("pager")
@@ -212,9 +219,9 @@ class Layout:
             href = li.css("a::attr(href)").get()
             if not href:
                 continue
-            title = clean(" ".join(li.css("a ::text").getall()))
-            date_text = clean(" ".join(li.css(self.sel.get("related_date", "span") + " ::text")
-                                       .getall()))
+            title = text_of(li.css("a")[0].root)
+            dates = li.css(self.sel.get("related_date", "span"))
+            date_text = text_of(dates[0].root) if dates else ""
             parsed = parse_date(date_text, reference=reference) if date_text else None
             entries.append(
                 RelatedEntry(
@@ -232,9 +239,7 @@ class Layout:
         if not css:
             return ""
         found = root.css(css)
-        if not found:
-            return ""
-        return clean(" ".join(found[0].css("::text").getall()))
+        return text_of(found[0].root) if found else ""
 
     def content_blocks(self, root: Selector, base_url: str) -> Iterator[Block]:
         """Walk the article body in document order: paragraphs, photos, attachment links."""
@@ -255,7 +260,7 @@ def _walk(el: etree._Element, base_url: str) -> Iterator[Block]:
     pending: list[str] = []
 
     def flush() -> Iterator[Block]:
-        text = clean(" ".join(pending))
+        text = clean("".join(pending))
         pending.clear()
         if text:
             yield Block("text", text=text)
@@ -275,9 +280,9 @@ def _walk(el: etree._Element, base_url: str) -> Iterator[Block]:
             captions = child.xpath(
                 ".//*[contains(@class,'caption') or self::figcaption or contains(@class,'comment')]"
             ) if tag != "img" else []
-            caption = " ".join(" ".join(c.itertext()) for c in captions)
+            caption = " ".join(text_of(c) for c in captions)
             if not caption and tag != "img":
-                caption = " ".join(child.itertext())
+                caption = text_of(child)
             for img in images:
                 yield Block("image", url=urljoin(base_url, img.get("src")),
                             caption=caption or img.get("alt") or "")
@@ -286,22 +291,20 @@ def _walk(el: etree._Element, base_url: str) -> Iterator[Block]:
         elif tag in BLOCK_TAGS or tag == "table":
             yield from flush()
             attach = [a for a in child.xpath(".//a[@href]") if ATTACHMENT_EXT.search(a.get("href"))]
-            if attach and len(clean(" ".join(child.itertext()))) < 200 + sum(
-                len(" ".join(a.itertext())) for a in attach
-            ):
+            if attach and len(text_of(child)) < 200 + sum(len(text_of(a)) for a in attach):
                 for a in attach:
                     yield Block("attachment", url=urljoin(base_url, a.get("href")),
-                                text=clean(" ".join(a.itertext())))
+                                text=text_of(a))
             elif child.xpath(".//img[@src]") or any(
                 isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in child
             ):
                 yield from _walk(child, base_url)
             else:
-                text = clean(" ".join(child.itertext()))
+                text = text_of(child)
                 if text:
                     yield Block("text", text=text)
         else:
-            pending.append(" ".join(child.itertext()))
+            pending.append("".join(child.itertext()))
         if child.tail:
             pending.append(child.tail)
     yield from flush()

@@ -1,0 +1,58 @@
+import pytest
+
+from crawler.profiles import ProfileError, load_profile, load_profiles, profile_for
+
+
+def write(tmp_path, text, name="site.toml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_every_bundled_profile_loads():
+    profiles = load_profiles()
+    assert "vpubnd-replica" in profiles
+    assert all(p.layout for p in profiles.values())
+
+
+def test_replica_profile_matches_any_loopback_port():
+    assert "vpubnd-replica" == profile_for("http://127.0.0.1:45123/").name
+
+
+def test_unknown_host_gets_an_adhoc_profile_named_by_host():
+    profile = profile_for("http://vpubnd.example.invalid/NewsDetail.aspx?id=1")
+    assert ("vpubnd.example.invalid", "aspnet_office") == (profile.name, profile.layout)
+
+
+def test_missing_key_is_named_with_the_file(tmp_path):
+    path = write(tmp_path, 'name = "x"\nlayout = "aspnet_office"\n')
+    with pytest.raises(ProfileError, match=r"site\.toml: missing key 'base_url'"):
+        load_profile(path)
+
+
+def test_unknown_layout_is_named(tmp_path):
+    path = write(tmp_path, 'name = "x"\nbase_url = "http://x.vn/"\nlayout = "nope"\n')
+    with pytest.raises(ProfileError, match=r"key 'layout': unknown layout 'nope'"):
+        load_profile(path)
+
+
+def test_wrong_type_is_named(tmp_path):
+    path = write(tmp_path, 'name = "x"\nbase_url = "http://x.vn/"\nlayout = "aspnet_office"\n'
+                           '[politeness]\ndownload_delay = "slow"\n')
+    with pytest.raises(ProfileError, match=r"'politeness.download_delay' must be a number"):
+        load_profile(path)
+
+
+def test_unknown_key_is_refused(tmp_path):
+    path = write(tmp_path, 'name = "x"\nbase_url = "http://x.vn/"\nlayout = "aspnet_office"\n'
+                           'eval = "import os"\n')
+    with pytest.raises(ProfileError, match=r"unknown key 'eval'"):
+        load_profile(path)
+
+
+def test_profile_matches_its_aliases_only(tmp_path):
+    profile = load_profile(write(
+        tmp_path, 'name = "x"\nbase_url = "https://vpubnd.x.gov.vn/"\nlayout = "aspnet_office"\n'
+                  'aliases = ["www.vpubnd.x.gov.vn", "web01.x.gov.vn"]\n'))
+    assert profile.matches("https://web01.x.gov.vn:443/NewsDetail.aspx?id=1")
+    assert not profile.matches("https://other.gov.vn/")

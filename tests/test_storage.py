@@ -1,0 +1,91 @@
+import zlib
+
+import pytest
+
+from crawler.items import AliasSeen, Article, FetchResult, Image, RelatedEntry
+from crawler.storage import Archive
+
+
+@pytest.fixture
+def archive(tmp_path):
+    with Archive(tmp_path / "archive.db") as a:
+        yield a
+
+
+def article(key="id:1", title="Tiêu đề", body="Đoạn một.\n\nĐoạn hai."):
+    return Article(url=f"http://x.vn/NewsDetail.aspx?id={key[3:]}", key=key, site="x",
+                   title=title, body=body, published="2021-04-20",
+                   images=[Image("http://x.vn/a.jpg", "Chú thích.", "Huy Dương")],
+                   related=[RelatedEntry("http://x.vn/NewsDetail.aspx?id=0", "Cũ", "2021-01-01")])
+
+
+def fetched(art=None, url=None, error=None, status=200):
+    return FetchResult(url=url or art.url, fetched_at="2026-11-26T00:00:00Z", status=status,
+                       headers={"Content-Type": "text/html"}, body=b"<html>x</html>",
+                       article=art, error=error, site="x")
+
+
+def test_migrations_apply_once(tmp_path):
+    Archive(tmp_path / "a.db").close()
+    with Archive(tmp_path / "a.db") as again:
+        assert 1 == again.db["_sqlite_migrations"].count
+
+
+def test_new_article_is_stored_with_children(archive):
+    report = archive.write([fetched(article())])
+    assert (1, 1, 1, 1) == (report.new, archive.db["articles"].count,
+                            archive.db["images"].count, archive.db["related"].count)
+
+
+def test_capture_keeps_raw_bytes(archive):
+    archive.write([fetched(article())])
+    row = next(archive.db["captures"].rows)
+    assert b"<html>x</html>" == zlib.decompress(row["body"])
+
+
+def test_same_content_twice_adds_no_row_and_no_version(archive):
+    archive.write([fetched(article())])
+    report = archive.write([fetched(article())])
+    assert (1, 1, 1) == (report.unchanged, archive.db["articles"].count,
+                         archive.db["article_versions"].count)
+
+
+def test_changed_content_keeps_the_previous_version(archive):
+    archive.write([fetched(article())])
+    report = archive.write([fetched(article(body="Đoạn một, đã sửa."))])
+    versions = [r["body"] for r in archive.db["article_versions"].rows_where(order_by="version")]
+    assert 1 == report.changed
+    assert ["Đoạn một.\n\nĐoạn hai.", "Đoạn một, đã sửa."] == versions
+    assert "Đoạn một, đã sửa." == next(archive.db["articles"].rows)["body"]
+
+
+def test_same_content_under_another_key_becomes_an_alias(archive):
+    archive.write([fetched(article())])
+    other = article(key="id:2")
+    report = archive.write([fetched(other)])
+    assert (1, 1) == (report.duplicates, archive.db["articles"].count)
+    assert other.url in {r["url"] for r in archive.db["aliases"].rows}
+
+
+def test_failure_counts_attempts_then_clears_on_success(archive):
+    url = "http://x.vn/NewsDetail.aspx?id=1"
+    archive.write([fetched(url=url, error="HTTP 500", status=500)])
+    archive.write([fetched(url=url, error="HTTP 500", status=500)])
+    assert 2 == next(archive.db["failures"].rows)["attempts"]
+    archive.write([fetched(article())])
+    assert 0 == archive.db["failures"].count
+
+
+def test_alias_waits_for_its_article(archive):
+    alias = AliasSeen("http://x.vn/ArticlePrint.aspx?ArticleID=1", "x", "id:1")
+    report = archive.write([], [alias])
+    assert [alias] == report.unresolved_aliases
+    archive.write([fetched(article())], [alias])
+    assert 1 == next(archive.db["aliases"].rows)["article_id"]
+
+
+def test_runs_are_recorded(archive):
+    crawl_id = archive.begin_crawl("x", ["http://x.vn/"])
+    archive.finish_crawl(crawl_id, "complete", {"archive/articles/new": 3})
+    assert [("complete", 3)] == [(r["status"], r["stats"]["archive/articles/new"])
+                                 for r in archive.crawls()]

@@ -1,0 +1,30 @@
+import pytest
+
+from crawler.extraction.urls import canonical_url, host_of, strip_session
+
+
+@pytest.mark.parametrize(
+    "expected, url",
+    [
+        ("http://example.org/NewsDetail.aspx?id=5",
+         "HTTP://Example.org:80/NewsDetail.aspx/?utm_source=x&id=5#top"),
+        ("http://127.0.0.1:8080/NewsDetail.aspx?id=5",
+         "http://127.0.0.1:8080/(S(lit3py55t21z5v55vlm25s55))/NewsDetail.aspx?id=5&sessionid=ab"),
+        ("https://x.gov.vn/a?b=1&c=2", "https://x.gov.vn:443/a?c=2&b=1"),
+        ("http://x.vn/Category.aspx?cat=hoat-dong&page=2",
+         "http://x.vn/Category.aspx?page=2&cat=hoat-dong&fbclid=zz"),
+        ("http://x.vn/web/guest/tin", "http://x.vn/web/guest/tin;jsessionid=ABC123"),
+    ],
+)
+def test_canonical_url(expected, url):
+    assert expected == canonical_url(url)
+
+
+def test_strip_session_keeps_the_links_own_spelling():
+    assert "http://x.vn/newsdetail.aspx?ID=5&utm_source=a" == strip_session(
+        "http://x.vn/newsdetail.aspx?ID=5&utm_source=a&sessionid=q1#top")
+
+
+def test_host_of_drops_default_port_only():
+    assert "127.0.0.1:8080" == host_of("http://127.0.0.1:8080/x")
+    assert "x.gov.vn" == host_of("https://X.gov.vn:443/")
