@@ -30,7 +30,7 @@ LOOPBACK_SETTINGS: dict[str, Any] = {
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS": 16,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-    "RANDOMIZE_DOWNLOAD_DELAY": False,
+    "DOWNLOAD_DELAY_JITTER": 0,
 }
 
 
@@ -79,7 +79,7 @@ def crawl(urls: Sequence[str], db: str = "archive.db", site: str | None = None,
     from spiders.portal import PortalSpider
 
     s = project_settings({**(settings or {}), "ARCHIVE_DB": db})
-    process = CrawlerProcess(s, install_root_handler=True)
+    process = CrawlerProcess(s)
     crawler = process.create_crawler(PortalSpider)
     process.crawl(crawler, start_urls=list(urls), site=site)
     process.start()

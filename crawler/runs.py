@@ -8,8 +8,8 @@ failed) or ``interrupted`` (the run was stopped before its queue was empty).
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
+import time
 from typing import Any
 
 from scrapy import Spider, signals
@@ -69,6 +69,7 @@ class RunRecorder:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.crawl_id: int | None = None
+        self.started = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunRecorder:
@@ -78,6 +79,7 @@ class RunRecorder:
         return ext
 
     def spider_opened(self, spider: Spider) -> None:
+        self.started = time.monotonic()
         archive = archive_for(self.crawler)
         self.crawl_id = archive.begin_crawl(getattr(spider, "site", spider.name),
                                             list(getattr(spider, "start_urls", [])),
@@ -89,10 +91,8 @@ class RunRecorder:
             return
         stats = dict(self.crawler.stats.get_stats())
         stats["finish_reason"] = reason
-        start = stats.get("start_time")
-        if start is not None:
-            stats["elapsed_seconds"] = round(
-                (_dt.datetime.now(start.tzinfo) - start).total_seconds(), 3)
+        stats["elapsed_seconds"] = round(time.monotonic() - self.started, 3)
+        self.crawler.stats.set_value("elapsed_seconds", stats["elapsed_seconds"])
         status = crawl_status(stats)
         self.crawler.stats.set_value("archive/status", status)
         archive = archive_for(self.crawler)

@@ -19,7 +19,9 @@ from typing import Any
 
 import scrapy
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.extraction.layouts import get_layout
@@ -57,7 +59,7 @@ class PortalSpider(scrapy.Spider):
                                      spider.site_name or settings.get("ARCHIVE_SITE") or None)
         spider.layout = get_layout(spider.profile.layout, spider.profile.selectors)
         spider.site = spider.profile.name
-        spider.hosts = {host_of(u) for u in spider.start_urls}
+        spider.hosts = spider.profile.crawl_hosts(spider.start_urls)
         spider.follow_listings = settings.getbool("ARCHIVE_FOLLOW_LISTINGS", True)
         spider.refresh = settings.getbool("ARCHIVE_REFRESH", False)
         spider.max_attempts = settings.getint("ARCHIVE_MAX_FAILURE_ATTEMPTS", 5)
@@ -82,7 +84,7 @@ class PortalSpider(scrapy.Spider):
     def allowed(self, url: str) -> bool:
         if not url.startswith(("http://", "https://")):
             return False
-        return host_of(url) in self.hosts or self.profile.matches(url)
+        return host_of(url) in self.hosts
 
     def _follow(self, url: str, title: str | None, force: bool = False) -> Iterator[Any]:
         """Requests (and alias records) for one link."""
@@ -141,6 +143,9 @@ class PortalSpider(scrapy.Spider):
 
     def failed(self, failure: Failure) -> Iterator[FetchResult]:
         request = failure.request  # type: ignore[attr-defined]
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            self.crawler.stats.inc_value("archive/links/disallowed")
+            return
         response = getattr(failure.value, "response", None)
         yield FetchResult(
             url=request.url, fetched_at=utcnow(),

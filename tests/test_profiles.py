@@ -56,3 +56,17 @@ def test_profile_matches_its_aliases_only(tmp_path):
                   'aliases = ["www.vpubnd.x.gov.vn", "web01.x.gov.vn"]\n'))
     assert profile.matches("https://web01.x.gov.vn:443/NewsDetail.aspx?id=1")
     assert not profile.matches("https://other.gov.vn/")
+
+
+def test_loopback_profile_keeps_other_ports_offsite():
+    hosts = profile_for("http://127.0.0.1:4000/").crawl_hosts(["http://127.0.0.1:4000/"])
+    assert "127.0.0.1:4000" in hosts and "localhost:4000" in hosts
+    assert "127.0.0.1:4001" not in hosts
+
+
+def test_profile_hosts_are_in_crawl_scope(tmp_path):
+    profile = load_profile(write(
+        tmp_path, 'name = "x"\nbase_url = "https://vpubnd.x.gov.vn/"\nlayout = "aspnet_office"\n'
+                  'aliases = ["web01.x.gov.vn"]\n'))
+    hosts = profile.crawl_hosts(["https://vpubnd.x.gov.vn/"])
+    assert {"vpubnd.x.gov.vn", "web01.x.gov.vn"} <= hosts

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler.extraction.layouts import LAYOUTS
+from crawler.extraction.urls import host_of
 
 BUILTIN_DIR = Path(__file__).parent
 
@@ -52,6 +53,23 @@ class Profile:
         defaults = {"http": 80, "https": 443}
         port = parts.port or defaults.get(parts.scheme)
         return port == (base.port or defaults.get(base.scheme)) or port in (80, 443)
+
+
+    def crawl_hosts(self, start_urls: list[str]) -> set[str]:
+        """``host[:port]`` values a crawl from ``start_urls`` may fetch: the start URLs' hosts
+        and this profile's hosts. A loopback profile (``match_any_port``) lends its host
+        names the start URLs' ports only, so another server on the same machine stays off-site.
+        """
+        allowed = {host_of(u) for u in start_urls}
+        if self.match_any_port:
+            ports = {urlsplit(u).port for u in start_urls if urlsplit(u).port}
+            allowed |= {f"{h}:{p}" for h in self.hosts for p in ports}
+        else:
+            allowed |= {host_of(f"{urlsplit(self.base_url).scheme}://{h}/") for h in self.hosts}
+            base_port = urlsplit(self.base_url).port
+            if base_port:
+                allowed |= {f"{h}:{base_port}" for h in self.hosts}
+        return allowed
 
 
 _SCHEMA: dict[str, tuple[type, bool]] = {
