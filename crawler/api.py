@@ -17,6 +17,7 @@ from typing import Any
 
 from scrapy.settings import Settings
 
+from crawler.profiles import profile_for
 from crawler.storage import Archive
 
 EXIT_OK = 0
@@ -78,6 +79,12 @@ def crawl(urls: Sequence[str], db: str = "archive.db", site: str | None = None,
 
     from spiders.portal import PortalSpider
 
+    if not urls:
+        raise ValueError("give at least one start URL")
+    for url in urls:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"not an http(s) URL: {url!r}")
+    profile_for(urls[0], site or (settings or {}).get("ARCHIVE_SITE") or None)  # fail early
     s = project_settings({**(settings or {}), "ARCHIVE_DB": db})
     process = CrawlerProcess(s)
     crawler = process.create_crawler(PortalSpider)

@@ -1,0 +1,95 @@
+"""The command line: every command documented, demo, Scrapy entry points, exit codes."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from crawler.cli import main
+from crawler.progress import status_line
+from tests.conftest import FAST, ROOT, cli, crawl
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_command_is_documented_in_the_readme():
+    for name in main.commands:
+        assert f"portal-archive {name}" in README, name
+
+
+def test_every_command_has_help_with_an_example():
+    runner = CliRunner()
+    for name in main.commands:
+        result = runner.invoke(main, [name, "--help"])
+        assert 0 == result.exit_code and "Example:" in result.output, name
+
+
+def test_unknown_profile_cannot_run(tmp_path):
+    result = cli("crawl", "http://127.0.0.1:9/", "--site", "nope", "--db", str(tmp_path / "a.db"))
+    assert 2 == result.returncode
+    assert "no profile named 'nope'" in result.stderr
+
+
+def test_bad_setting_syntax_cannot_run(tmp_path):
+    result = cli("crawl", "http://127.0.0.1:9/", "-s", "DOWNLOAD_DELAY", "--db",
+                 str(tmp_path / "a.db"))
+    assert 2 == result.returncode
+
+
+def test_demo_archives_the_replica_and_prints_queries(tmp_path):
+    db = tmp_path / "demo.db"
+    result = cli("demo", "--db", str(db))
+    assert 0 == result.returncode, result.stderr[-3000:]
+    count = sqlite3.connect(db).execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert f"{count} articles from 20" in result.stdout
+    assert count >= 300 and result.stdout.count("sqlite-utils ") == 3
+
+
+def test_runs_lists_the_crawls(replica_server, tmp_path):
+    db = tmp_path / "a.db"
+    seed = replica_server.portal.seed_article
+    crawl(f"{replica_server.url}/NewsDetail.aspx?id={seed.id}", db, "--chains-only",
+          "-s", "CLOSESPIDER_PAGECOUNT=2")
+    result = cli("runs", "--db", str(db), "--json")
+    runs = json.loads(result.stdout)
+    assert 1 == len(runs) and runs[0]["stats"]["archive/articles/new"] >= 1
+
+
+def test_scrapy_list_from_the_repository_root():
+    result = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert "portal" == result.stdout.strip(), result.stderr[-2000:]
+
+
+def test_scrapy_crawl_portal_from_the_repository_root(replica_server, tmp_path):
+    seed = replica_server.portal.seed_article
+    db = tmp_path / "scrapy.db"
+    subprocess.run([sys.executable, "-m", "scrapy", "crawl", "portal", "-a",
+                    f"start_url={replica_server.url}/NewsDetail.aspx?id={seed.id}",
+                    "-s", f"ARCHIVE_DB={db}", "-s", "ARCHIVE_FOLLOW_LISTINGS=False",
+                    "-s", "CLOSESPIDER_PAGECOUNT=1", *FAST], cwd=ROOT, capture_output=True)
+    keys = [r[0] for r in sqlite3.connect(db).execute("SELECT key FROM articles")]
+    assert [f"id:{seed.id}"] == keys
+
+
+def test_plain_progress_lines_when_not_on_a_terminal(replica_server, tmp_path):
+    result = crawl(replica_server.url + "/", tmp_path / "a.db", "-s", "ARCHIVE_PROGRESS=log",
+                   "-s", "ARCHIVE_PROGRESS_INTERVAL=0.5")
+    lines = [ln for ln in result.stderr.splitlines() if re.search(r"pages \d+ \| articles", ln)]
+    assert lines and "\r" not in result.stderr
+
+
+def test_status_line_fields():
+    line = status_line({"response_received_count": 120, "archive/articles/new": 100,
+                        "archive/articles/changed": 2, "archive/failures": 1}, 7, 60.0)
+    assert "pages 120 | articles new 100 updated 2 | queue 7 | failures 1 | 120 pages/min" == line
+
+
+def test_cli_module_entry_point_matches_console_script():
+    assert "crawler.cli:main" in Path(ROOT / "pyproject.toml").read_text()
