@@ -6,7 +6,9 @@ Exit codes: 0 complete; 3 completed with failures; 1 interrupted; 2 could not ru
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -91,8 +93,19 @@ def demo(db: str, settings: tuple[str, ...]) -> None:
         click.echo("failures: " + ", ".join(f"{r} ×{n}" for r, n in overview["failures"].items()))
     click.echo("\nTry:")
     for query in api.DEMO_QUERIES:
-        click.echo("  " + query.format(db=db))
+        click.echo("  " + query.format(db=db).replace("sqlite-utils", _sqlite_utils(), 1))
     sys.exit(summary.exit_code if summary.status != "failures" else api.EXIT_OK)
+
+
+def _sqlite_utils() -> str:
+    """How to call sqlite-utils from here: the one beside this Python (a virtualenv), or PATH's."""
+    beside = Path(sys.executable).parent / "sqlite-utils"
+    if beside.exists() and not shutil.which("sqlite-utils") == str(beside):
+        try:
+            return str(beside.relative_to(Path.cwd()))
+        except ValueError:
+            return str(beside)
+    return "sqlite-utils"
 
 
 @main.command()
