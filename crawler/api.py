@@ -18,6 +18,7 @@ from typing import Any
 from scrapy.settings import Settings
 
 from crawler.profiles import profile_for
+from crawler.runs import ArchiveLock
 from crawler.storage import Archive
 
 EXIT_OK = 0
@@ -85,11 +86,15 @@ def crawl(urls: Sequence[str], db: str = "archive.db", site: str | None = None,
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"not an http(s) URL: {url!r}")
     profile_for(urls[0], site or (settings or {}).get("ARCHIVE_SITE") or None)  # fail early
+    lock = ArchiveLock.acquire(db)  # raises ArchiveBusy when another run holds the archive
     s = project_settings({**(settings or {}), "ARCHIVE_DB": db})
     process = CrawlerProcess(s)
     crawler = process.create_crawler(PortalSpider)
     process.crawl(crawler, start_urls=list(urls), site=site)
-    process.start()
+    try:
+        process.start()
+    finally:
+        lock.release()
     stats = dict(crawler.stats.get_stats())
     return CrawlSummary(
         crawl_id=stats.get("archive/crawl_id"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import click
 
 from crawler import __version__, api
 from crawler.profiles import ProfileError
+from crawler.runs import ArchiveBusy
 
 
 def _parse_settings(pairs: tuple[str, ...]) -> dict[str, Any]:
@@ -44,12 +46,18 @@ def main() -> None:
 @click.option("--site", help="Site profile name (default: the profile matching the URL).")
 @db_option
 @set_option
-@click.option("--refresh", is_flag=True, help="Fetch archived articles again to check them.")
+@click.option("--refresh", is_flag=True,
+              help="Check archived articles again (conditional requests where possible).")
+@click.option("--refresh-since", metavar="DATE",
+              help="With --refresh: only articles published on or after DATE (YYYY-MM-DD).")
+@click.option("--refresh-days", type=int, metavar="N",
+              help="With --refresh: only articles published in the last N days.")
 @click.option("--chains-only", is_flag=True,
               help="Follow only 'Các tin đã đăng' chains from the start URLs.")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 def crawl(urls: tuple[str, ...], site: str | None, db: str, settings: tuple[str, ...],
-          refresh: bool, chains_only: bool, verbose: bool) -> None:
+          refresh: bool, refresh_since: str | None, refresh_days: int | None,
+          chains_only: bool, verbose: bool) -> None:
     """Crawl a portal from URLS (home page, listing or article) into the archive.
 
     \b
@@ -58,14 +66,22 @@ def crawl(urls: tuple[str, ...], site: str | None, db: str, settings: tuple[str,
           -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_ENABLED=False
     """
     overrides = _parse_settings(settings)
-    if refresh:
+    if refresh or refresh_since or refresh_days:
         overrides["ARCHIVE_REFRESH"] = True
+    if refresh_since:
+        try:
+            date.fromisoformat(refresh_since)
+        except ValueError:
+            raise click.BadParameter("use YYYY-MM-DD", param_hint="--refresh-since") from None
+        overrides["ARCHIVE_REFRESH_SINCE"] = refresh_since
+    if refresh_days:
+        overrides["ARCHIVE_REFRESH_DAYS"] = refresh_days
     if chains_only:
         overrides["ARCHIVE_FOLLOW_LISTINGS"] = False
     overrides.setdefault("LOG_LEVEL", "INFO" if verbose else "WARNING")
     try:
         summary = api.crawl(list(urls), db=db, site=site, settings=overrides)
-    except (ProfileError, ValueError) as exc:
+    except (ProfileError, ArchiveBusy, ValueError) as exc:
         click.echo(f"portal-archive: cannot run: {exc}", err=True)
         sys.exit(api.EXIT_CANNOT_RUN)
     click.echo(summary.describe())

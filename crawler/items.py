@@ -74,6 +74,16 @@ class Article:
 
 
 @dataclass
+class FrontierEntry:
+    """A URL the crawl has scheduled: kept with the archive until it is fetched, so a run that
+    dies is resumed from where it was."""
+
+    url: str
+    kind: str = "page"  # "article" | "page"
+    key: str | None = None
+
+
+@dataclass
 class FetchResult:
     """What one fetch gave: the raw capture first, the extraction (or the failure) second."""
 
@@ -87,6 +97,8 @@ class FetchResult:
     article: Article | None = None
     error: str | None = None
     site: str = ""
+    key: str | None = None  # the article key requested, when an article was asked for
+    discovered: list[FrontierEntry] = field(default_factory=list)
 
 
 @dataclass

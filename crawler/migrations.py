@@ -70,3 +70,14 @@ def m001_initial(db: Database) -> None:
     for column in ("published", "category", "author"):
         db["articles"].create_index(["site", column])
     db["articles"].create_index(["published"])
+
+
+@migrations()
+def m002_frontier(db: Database) -> None:
+    """URLs a run has scheduled and not yet fetched, so that a run that dies can be resumed."""
+    db["frontier"].create(
+        {"site": str, "url": str, "kind": str, "key": str, "crawl_id": int, "added": str,
+         "done": int},
+        pk=("site", "url"),
+    )
+    db["frontier"].create_index(["site", "done"])

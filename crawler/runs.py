@@ -8,6 +8,7 @@ failed) or ``interrupted`` (the run was stopped before its queue was empty).
 
 from __future__ import annotations
 
+import fcntl
 import os
 import time
 from typing import Any
@@ -19,14 +20,63 @@ from twisted.python.failure import Failure
 
 from crawler.storage import Archive, utcnow
 
-__all__ = ["RunRecorder", "archive_for", "failure_reason", "response_headers", "utcnow"]
+__all__ = ["ArchiveBusy", "ArchiveLock", "RunRecorder", "archive_for", "failure_reason",
+           "response_headers", "utcnow"]
+
+
+class ArchiveBusy(RuntimeError):
+    """Another run holds the archive."""
+
+
+class ArchiveLock:
+    """An exclusive lock on an archive, held for a whole run: ``<db>.lock`` with ``flock``.
+
+    The kernel drops the lock when the process dies, even by kill -9, so a dead run never
+    blocks the next one. Taking it twice in one process is allowed (the CLI takes it before
+    Scrapy starts, the run recorder again inside).
+    """
+
+    _held: dict[str, ArchiveLock] = {}
+
+    def __init__(self, db_path: str) -> None:
+        self.path = os.path.abspath(db_path) + ".lock"
+        self.fd: int | None = None
+
+    @classmethod
+    def acquire(cls, db_path: str) -> ArchiveLock:
+        lock = cls(db_path)
+        held = cls._held.get(lock.path)
+        if held is not None:
+            return held
+        fd = os.open(lock.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            owner = os.read(fd, 64).decode("ascii", "replace").strip() or "?"
+            os.close(fd)
+            raise ArchiveBusy(
+                f"another portal-archive run (pid {owner}) is using {db_path}; "
+                f"this run did not start") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode("ascii"))
+        lock.fd = fd
+        cls._held[lock.path] = lock
+        return lock
+
+    def release(self) -> None:
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+            self._held.pop(self.path, None)
 
 
 def archive_for(crawler: Crawler) -> Archive:
     """The crawl's one :class:`Archive`, opened on first use and shared by its components."""
     archive = getattr(crawler, "_portal_archive", None)
     if archive is None:
-        archive = Archive(crawler.settings.get("ARCHIVE_DB", "archive.db"))
+        archive = Archive(crawler.settings.get("ARCHIVE_DB", "archive.db"),
+                          min_body_ratio=crawler.settings.getfloat("ARCHIVE_MIN_BODY_RATIO", 0.5))
         crawler._portal_archive = archive  # type: ignore[attr-defined]
     return archive
 
@@ -73,6 +123,7 @@ class RunRecorder:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunRecorder:
+        ArchiveLock.acquire(crawler.settings.get("ARCHIVE_DB", "archive.db"))
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
@@ -97,6 +148,8 @@ class RunRecorder:
         self.crawler.stats.set_value("archive/status", status)
         archive = archive_for(self.crawler)
         archive.finish_crawl(self.crawl_id, status, _jsonable(stats))
+        if status != "interrupted":
+            archive.clear_frontier(getattr(spider, "site", spider.name))
         archive.close()
 
 

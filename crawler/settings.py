@@ -14,6 +14,11 @@ Project settings (all read through ``crawler.settings.get``-style lookups on Scr
 ``ARCHIVE_FOLLOW_LISTINGS``  follow home, menu and pager links (True); False follows only
                              the "Các tin đã đăng" chains from the start URLs
 ``ARCHIVE_REFRESH``          fetch archived articles again to check them for changes (False)
+``ARCHIVE_REFRESH_SINCE``    with refresh: only articles published on or after this ISO date
+``ARCHIVE_REFRESH_DAYS``     with refresh: only articles published in the last N days (0: all)
+``ARCHIVE_KNOWN_RUN``        a listing stops paging after this many archived articles in a row
+``ARCHIVE_MIN_BODY_RATIO``   a re-fetched article whose body shrank below this share of the
+                             archived body is a problem, not a new version (0.5)
 ``ARCHIVE_MAX_FAILURE_ATTEMPTS``  stop retrying a failed URL after this many runs (5)
 ``ARCHIVE_PROGRESS``         "auto" (status line on a terminal, a log line a minute otherwise),
                              "tty", "log" or "off"
@@ -36,6 +41,10 @@ ARCHIVE_BATCH_SIZE = 50
 ARCHIVE_BATCH_SECONDS = 2.0
 ARCHIVE_FOLLOW_LISTINGS = True
 ARCHIVE_REFRESH = False
+ARCHIVE_REFRESH_SINCE = ""
+ARCHIVE_REFRESH_DAYS = 0
+ARCHIVE_KNOWN_RUN = 10
+ARCHIVE_MIN_BODY_RATIO = 0.5
 ARCHIVE_MAX_FAILURE_ATTEMPTS = 5
 ARCHIVE_PROGRESS = "auto"
 ARCHIVE_PROGRESS_INTERVAL = 60.0

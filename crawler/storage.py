@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from crawler.items import AliasSeen, Article, FetchResult
+from crawler.items import AliasSeen, Article, FetchResult, FrontierEntry
 from crawler.migrations import migrations
 
 
@@ -49,8 +49,9 @@ class WriteReport:
 class Archive:
     """An archive.db file: opened, migrated, WAL mode, foreign keys on."""
 
-    def __init__(self, path: str | Path = "archive.db") -> None:
+    def __init__(self, path: str | Path = "archive.db", *, min_body_ratio: float = 0.5) -> None:
         self.path = str(path)
+        self.min_body_ratio = min_body_ratio
         self.db = Database(self.path)
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA busy_timeout = 10000")
@@ -69,7 +70,11 @@ class Archive:
 
     # --- runs ---------------------------------------------------------------------------------
     def begin_crawl(self, site: str, start_urls: list[str], pid: int | None = None) -> int:
+        """Open a run's row. The caller holds the archive's lock, so any other run still
+        marked "running" died without closing its row: it is marked "interrupted"."""
         with self.db.conn:
+            self.db.execute(
+                "UPDATE crawls SET status = 'interrupted' WHERE status = 'running'")
             cur = self.db.execute(
                 "INSERT INTO crawls (site, started, status, start_urls, stats, pid) "
                 "VALUES (?, ?, 'running', ?, '{}', ?)",
@@ -101,6 +106,45 @@ class Archive:
         """key -> title of every article archived for ``site``."""
         return dict(self.db.execute(
             "SELECT key, title FROM articles WHERE site = ?", [site]).fetchall())
+
+    def pending_frontier(self, site: str) -> list[FrontierEntry]:
+        """URLs scheduled by earlier runs of ``site`` that never got fetched (a run died)."""
+        return [FrontierEntry(url=r[0], kind=r[1], key=r[2]) for r in self.db.execute(
+            "SELECT url, kind, key FROM frontier WHERE site = ? AND done = 0 ORDER BY rowid",
+            [site]).fetchall()]
+
+    def add_frontier(self, site: str, entries: Iterable[FrontierEntry],
+                     crawl_id: int | None = None) -> None:
+        with self.db.conn:
+            self._add_frontier(site, entries, crawl_id)
+
+    def _add_frontier(self, site: str, entries: Iterable[FrontierEntry],
+                      crawl_id: int | None) -> None:
+        now = utcnow()
+        self.db.conn.executemany(
+            "INSERT INTO frontier (site, url, kind, key, crawl_id, added, done) "
+            "VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT(site, url) DO NOTHING",
+            [(site, e.url, e.kind, e.key, crawl_id, now) for e in entries])
+
+    def clear_frontier(self, site: str) -> None:
+        """Forget the frontier of ``site``: called when a run has finished its queue."""
+        with self.db.conn:
+            self.db.execute("DELETE FROM frontier WHERE site = ?", [site])
+
+    def refresh_candidates(self, site: str, since: str | None = None
+                           ) -> list[tuple[str, str, str | None, str | None]]:
+        """(key, url, ETag, Last-Modified) of archived articles of ``site`` to check again,
+        those published on or after ``since`` (ISO date) when given; validators come from the
+        capture the article's fields were taken from."""
+        rows = self.db.execute(
+            "SELECT a.key, a.url, c.headers FROM articles a LEFT JOIN captures c "
+            "ON c.id = a.capture_id WHERE a.site = ? AND (? IS NULL OR a.published >= ?) "
+            "ORDER BY a.published DESC", [site, since, since]).fetchall()
+        out = []
+        for key, url, headers in rows:
+            h = {k.lower(): v for k, v in json.loads(headers or "{}").items()}
+            out.append((key, url, h.get("etag"), h.get("last-modified")))
+        return out
 
     def failures_to_retry(self, site: str, max_attempts: int) -> list[str]:
         return [r[0] for r in self.db.execute(
@@ -155,7 +199,17 @@ class Archive:
         capture_id = self._capture(result, crawl_id)
         report.captures += 1
         report.bytes += len(result.body)
+        if result.discovered:
+            self._add_frontier(result.site, result.discovered, crawl_id)
+        self.db.execute("UPDATE frontier SET done = 1 WHERE site = ? AND url = ?",
+                        [result.site, result.url])
         art = result.article
+        if result.status == 304 and result.key:
+            cur = self.db.execute(
+                "UPDATE articles SET last_seen = ? WHERE site = ? AND key = ?",
+                [result.fetched_at, result.site, result.key])
+            report.unchanged += cur.rowcount
+            return
         if art is None:
             if result.error:
                 self._failure(result, crawl_id)
@@ -181,6 +235,12 @@ class Archive:
                 report.new_keys.append(art.key)
         else:
             article_id, old_hash = row
+            shrunk = self._shrunk(article_id, art)
+            if shrunk:
+                self._failure(FetchResult(url=result.url, fetched_at=now, status=result.status,
+                                          error=shrunk, site=result.site), crawl_id)
+                report.failed += 1
+                return
             if old_hash == digest:
                 self.db.execute(
                     "UPDATE articles SET last_seen = ?, capture_id = ? WHERE id = ?",
@@ -194,6 +254,16 @@ class Archive:
         if result.url != art.url:
             self._alias(result.url, article_id)
         self.db.execute("DELETE FROM failures WHERE url IN (?, ?)", [result.url, art.url])
+
+    def _shrunk(self, article_id: int, art: Article) -> str | None:
+        """Why a new extraction must not replace the archived article, if it must not: the
+        page lost most of the body (an error page with the old title, a new layout)."""
+        old_len = self.db.execute("SELECT length(body) FROM articles WHERE id = ?",
+                                  [article_id]).fetchone()[0] or 0
+        if old_len >= 200 and len(art.body) < old_len * self.min_body_ratio:
+            return (f"body shrank from {old_len} to {len(art.body)} characters; "
+                    f"the archived version is kept")
+        return None
 
     def _capture(self, result: FetchResult, crawl_id: int | None) -> int:
         headers = {k: v for k, v in result.headers.items()}

@@ -2,19 +2,26 @@
 
 It follows the home page, category listings, pagination and the "Các tin đã đăng" chains of
 one portal, asks the layout (pure page objects, no Scrapy) for each page's article and links,
-and yields one :class:`~crawler.items.FetchResult` per fetch plus :class:`AliasSeen` for URLs
-that lead to an article it already has. Articles already in the archive are not fetched again
-unless a listing shows them under another title (an edit hint) or ``ARCHIVE_REFRESH`` is on.
+and yields one :class:`~crawler.items.FetchResult` per fetch (with the URLs that fetch
+scheduled, so the frontier is stored in the same transaction) plus :class:`AliasSeen` for URLs
+that lead to an article it already has.
+
+Incremental by default: archived articles are not fetched again unless a listing or a chain
+shows them under another title (an edit hint); a listing stops paging after a run of
+``ARCHIVE_KNOWN_RUN`` archived articles. ``ARCHIVE_REFRESH`` re-checks archived articles with
+conditional requests. URLs left pending by a run that died are fetched first.
 
 Arguments (``-a``): ``start_url`` or ``start_urls`` (space or comma separated), ``site``
 (profile name). Settings: ``ARCHIVE_DB``, ``ARCHIVE_SITE``, ``ARCHIVE_FOLLOW_LISTINGS``,
-``ARCHIVE_REFRESH``, ``ARCHIVE_MAX_FAILURE_ATTEMPTS``.
+``ARCHIVE_KNOWN_RUN``, ``ARCHIVE_REFRESH``, ``ARCHIVE_REFRESH_SINCE``, ``ARCHIVE_REFRESH_DAYS``,
+``ARCHIVE_MAX_FAILURE_ATTEMPTS``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
+from datetime import date, timedelta
 from typing import Any
 
 import scrapy
@@ -27,8 +34,8 @@ from twisted.python.failure import Failure
 from crawler.extraction.layouts import get_layout
 from crawler.extraction.page import Page
 from crawler.extraction.text import clean
-from crawler.extraction.urls import canonical_url, host_of, strip_session
-from crawler.items import AliasSeen, FetchResult
+from crawler.extraction.urls import host_of, strip_session
+from crawler.items import AliasSeen, FetchResult, FrontierEntry
 from crawler.profiles import profile_for
 from crawler.runs import archive_for, failure_reason, response_headers, utcnow
 
@@ -61,40 +68,82 @@ class PortalSpider(scrapy.Spider):
         spider.site = spider.profile.name
         spider.hosts = spider.profile.crawl_hosts(spider.start_urls)
         spider.follow_listings = settings.getbool("ARCHIVE_FOLLOW_LISTINGS", True)
+        spider.known_run = settings.getint("ARCHIVE_KNOWN_RUN", 10)
         spider.refresh = settings.getbool("ARCHIVE_REFRESH", False)
         spider.max_attempts = settings.getint("ARCHIVE_MAX_FAILURE_ATTEMPTS", 5)
         archive = archive_for(crawler)
+        spider.archive = archive
         spider.known = archive.known_articles(spider.site)
-        spider.retry_urls = archive.failures_to_retry(spider.site, spider.max_attempts)
         spider.scheduled: set[str] = set()
         spider.alias_urls: set[str] = set()
         return spider
 
-    # --- navigation ---------------------------------------------------------------------------
+    # --- start --------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
+        archive = self.archive
+        pending = archive.pending_frontier(self.site)
+        if pending:
+            self.crawler.stats.set_value("archive/frontier/resumed", len(pending))
+        entries: list[FrontierEntry] = []
+        requests: list[scrapy.Request] = []
+        for entry in pending:
+            for out in self._follow(entry.url, None, force=entry.kind != "article"):
+                if isinstance(out, scrapy.Request):
+                    requests.append(out)
         for url in self.start_urls:
-            for out in self._follow(url, None, force=True):
-                yield out
-        for url in self.retry_urls:
+            requests.extend(r for r in self._follow(url, None, force=True)
+                            if isinstance(r, scrapy.Request))
+        for url in archive.failures_to_retry(self.site, self.max_attempts):
             if self.allowed(url):
                 self.crawler.stats.inc_value("archive/failures/retried")
-                for out in self._follow(url, None, force=True):
-                    yield out
+                requests.extend(r for r in self._follow(url, None, force=True)
+                                if isinstance(r, scrapy.Request))
+        if self.refresh:
+            requests.extend(self._refresh_requests())
+        entries = [self._entry(r) for r in requests]
+        archive.add_frontier(self.site, entries)
+        for request in requests:
+            yield request
 
+    def _refresh_requests(self) -> Iterator[scrapy.Request]:
+        settings = self.crawler.settings
+        since = settings.get("ARCHIVE_REFRESH_SINCE") or None
+        days = settings.getint("ARCHIVE_REFRESH_DAYS", 0)
+        if days:
+            since = max(since or "", (date.today() - timedelta(days=days)).isoformat())
+        for key, url, etag, modified in self.archive.refresh_candidates(self.site, since):
+            if key in self.scheduled:
+                continue
+            self.scheduled.add(key)
+            headers = {}
+            if etag:
+                headers["If-None-Match"] = etag
+            if modified:
+                headers["If-Modified-Since"] = modified
+            self.crawler.stats.inc_value("archive/refresh/requests")
+            yield scrapy.Request(url, callback=self.parse, errback=self.failed, headers=headers,
+                                 meta={"kind": "article", "key": key,
+                                       "handle_httpstatus_list": [304]})
+
+    # --- navigation ---------------------------------------------------------------------------
     def allowed(self, url: str) -> bool:
-        if not url.startswith(("http://", "https://")):
-            return False
-        return host_of(url) in self.hosts
+        return url.startswith(("http://", "https://")) and host_of(url) in self.hosts
 
-    def _follow(self, url: str, title: str | None, force: bool = False) -> Iterator[Any]:
+    @staticmethod
+    def _entry(request: scrapy.Request) -> FrontierEntry:
+        return FrontierEntry(url=request.url, kind=request.meta.get("kind", "page"),
+                             key=request.meta.get("key"))
+
+    def _follow(self, url: str, title: str | None, force: bool = False,
+                meta: dict[str, Any] | None = None) -> Iterator[Any]:
         """Requests (and alias records) for one link."""
         if not self.allowed(url):
             self.crawler.stats.inc_value("archive/links/offsite")
             return
         if self.layout.article_id(url) is None:
             if force or self.follow_listings:
-                yield scrapy.Request(canonical_url(url), callback=self.parse,
-                                     errback=self.failed, meta={"kind": "page"})
+                yield scrapy.Request(self.layout.page_url(url), callback=self.parse,
+                                     errback=self.failed, meta={"kind": "page", **(meta or {})})
             return
         key = self.layout.article_key(url)
         target = self.layout.article_url(url)
@@ -105,7 +154,7 @@ class PortalSpider(scrapy.Spider):
         if key in self.scheduled:
             return
         known_title = self.known.get(key)
-        if known_title is not None and not (force or self.refresh):
+        if known_title is not None and not force:
             if title is None or clean(title) == known_title:
                 self.crawler.stats.inc_value("archive/articles/skipped_known")
                 return
@@ -114,32 +163,72 @@ class PortalSpider(scrapy.Spider):
         yield scrapy.Request(target, callback=self.parse, errback=self.failed,
                              meta={"kind": "article", "key": key}, priority=1)
 
+    def _links(self, page: Page, response: Response) -> list[Any]:
+        """What to fetch next from a page: articles, listings, the next listing page."""
+        links = self.layout.links(page)
+        out: list[Any] = []
+        if not self.follow_listings:
+            for entry in links.related:
+                out.extend(self._follow(entry.url, entry.title))
+            return out
+        titles = {url: title for url, title in links.items}
+        titles.update({r.url: r.title for r in links.related})
+        for url, title in links.articles:
+            out.extend(self._follow(url, titles.get(url, title)))
+        for url in links.listings:
+            out.extend(self._follow(url, None))
+        if links.next_page:
+            run = response.meta.get("known_run", 0)
+            for url, _ in links.items:
+                run = run + 1 if self.layout.article_key(url) in self.known else 0
+            if run >= self.known_run:
+                self.crawler.stats.inc_value("archive/listings/stopped_at_known")
+            else:
+                out.extend(self._follow(links.next_page, None, meta={"known_run": run}))
+        return out
+
+    # --- callbacks ----------------------------------------------------------------------------
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         page = Page(url=response.url, body=response.body, headers=response_headers(response),
                     fetched_at=utcnow())
-        kind = response.meta.get("kind", "page")
-        article = self.layout.article(page, self.site)
-        error = None
-        if article is not None:
-            kind = "article"
-        elif response.meta.get("kind") == "article":
-            error = "no article on an article page (notice, soft 404 or changed layout)"
-            kind = "failure"
-        yield FetchResult(url=response.request.url, fetched_at=page.fetched_at,
-                          status=response.status, headers=page.headers, body=response.body,
-                          final_url=response.url, kind=kind, article=article, error=error,
-                          site=self.site)
-        if not self.allowed(response.url):
+        asked_article = response.meta.get("kind") == "article"
+        key = response.meta.get("key")
+        requested = (response.meta.get("redirect_urls") or [response.request.url])[0]
+        result = FetchResult(url=requested, fetched_at=page.fetched_at,
+                             status=response.status, headers=page.headers, body=response.body,
+                             final_url=response.url, kind=response.meta.get("kind", "page"),
+                             site=self.site, key=key)
+        if response.status == 304:
+            result.kind = "unchanged"
+            yield result
             return
-        links = self.layout.links(page)
-        if self.follow_listings:
-            for url, title in links.articles:
-                yield from self._follow(url, title)
-            for url in (*links.listings, *links.pagers):
-                yield from self._follow(url, None)
-        else:
-            for entry in links.related:
-                yield from self._follow(entry.url, entry.title)
+        if asked_article:
+            result.error = self._not_the_article(response, key)
+        if result.error is None:
+            result.article = self.layout.article(page, self.site)
+            if result.article is not None:
+                result.kind = "article"
+            elif asked_article:
+                result.error = "no article on an article page (notice, soft 404 or new layout)"
+        if result.error:
+            result.kind = "failure"
+            result.article = None
+            yield result
+            return
+        follow = self._links(page, response) if self.allowed(response.url) else []
+        result.discovered = [self._entry(r) for r in follow if isinstance(r, scrapy.Request)]
+        yield result
+        yield from follow
+
+    def _not_the_article(self, response: Response, key: str | None) -> str | None:
+        """Why a response to an article request cannot hold that article, if it cannot."""
+        if not response.body.strip():
+            return "empty body"
+        if not self.allowed(response.url):
+            return f"redirected off the site to {response.url}"
+        if key and self.layout.article_key(response.url) != key:
+            return f"redirected to another page: {response.url}"
+        return None
 
     def failed(self, failure: Failure) -> Iterator[FetchResult]:
         request = failure.request  # type: ignore[attr-defined]
@@ -148,9 +237,10 @@ class PortalSpider(scrapy.Spider):
             return
         response = getattr(failure.value, "response", None)
         yield FetchResult(
-            url=request.url, fetched_at=utcnow(),
+            url=(request.meta.get("redirect_urls") or [request.url])[0], fetched_at=utcnow(),
             status=response.status if response is not None else None,
             headers=response_headers(response) if response is not None else {},
             body=response.body if response is not None else b"",
             final_url=response.url if response is not None else None,
-            kind="failure", error=failure_reason(failure), site=self.site)
+            kind="failure", error=failure_reason(failure), site=self.site,
+            key=request.meta.get("key"))

@@ -26,9 +26,12 @@ def fetched(art=None, url=None, error=None, status=200):
 
 
 def test_migrations_apply_once(tmp_path):
+    from crawler.migrations import migrations
+
     Archive(tmp_path / "a.db").close()
     with Archive(tmp_path / "a.db") as again:
-        assert 1 == again.db["_sqlite_migrations"].count
+        assert len(migrations._migrations) == again.db["_sqlite_migrations"].count
+        assert [] == migrations.pending(again.db)
 
 
 def test_new_article_is_stored_with_children(archive):

@@ -27,6 +27,7 @@ class AspNetOffice(Layout):
         "related_date": "span",
         "pager": ".Pager",
         "listing_title": "a.NewsTitle",
+        "pager_next": ".Pager .current + a",
     }
     article_patterns = (
         r"/NewsDetail\.aspx/?\?(?:[^#]*&)?id=(\d+)",
@@ -35,3 +36,4 @@ class AspNetOffice(Layout):
     )
     listing_patterns = (r"/Category\.aspx/?\?", r"/Default\.aspx/?$", r"://[^/]+/?$")
     article_url_template = "/NewsDetail.aspx?id={id}"
+    page_rewrites = ((r"(?i)/default\.aspx$", "/"),)

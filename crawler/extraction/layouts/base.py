@@ -53,6 +53,8 @@ class Links:
     articles: list[tuple[str, str | None]] = field(default_factory=list)  # (url, title shown)
     listings: list[str] = field(default_factory=list)
     pagers: list[str] = field(default_factory=list)
+    next_page: str | None = None
+    items: list[tuple[str, str]] = field(default_factory=list)  # listing entries, in order
     related: list[RelatedEntry] = field(default_factory=list)
 
 
@@ -114,6 +116,17 @@ class Layout:
         if art_id and self.article_url_template:
             return canonical_url(urljoin(url, self.article_url_template.format(id=art_id)))
         return canonical_url(url)
+
+    #: (regex, replacement) pairs applied to canonical non-article URLs, e.g. IIS's default
+    #: document: "/Default.aspx" is "/".
+    page_rewrites: tuple[tuple[str, str], ...] = ()
+
+    def page_url(self, url: str) -> str:
+        """Canonical URL of a non-article page (home, listing)."""
+        url = canonical_url(url)
+        for pattern, replacement in self.page_rewrites:
+            url = re.sub(pattern, replacement, url)
+        return url
 
     def is_listing_url(self, url: str) -> bool:
         return any(rx.search(url) for rx in self._listing_res)
@@ -200,12 +213,21 @@ class Layout:
             if self.article_id(url) is not None:
                 out.articles.append((url, titles.get(url) or None))
             elif self.is_listing_url(url):
-                out.listings.append(canonical_url(url))
+                out.listings.append(self.page_url(url))
+        for a in s.css(self.sel["listing_title"]) if self.sel.get("listing_title") else []:
+            href = a.attrib.get("href")
+            if href:
+                out.items.append((strip_session(urljoin(page.url, href)), text_of(a.root)))
+        next_sel = self.sel.get("pager_next")
+        for href in s.css(next_sel).css("::attr(href)").getall() if next_sel else []:
+            if href.strip() and not href.startswith("javascript:"):
+                out.next_page = self.page_url(urljoin(page.url, href))
+                break
         pager_sel = self.sel.get("pager")
         if pager_sel:
             for href in s.css(pager_sel).css("a::attr(href)").getall():
                 if not href.startswith("javascript:"):
-                    out.pagers.append(canonical_url(urljoin(page.url, href)))
+                    out.pagers.append(self.page_url(urljoin(page.url, href)))
         root = s.css(self.sel["container"]) if self.sel.get("container") else []
         if root:
             out.related = self.related(page, None)
