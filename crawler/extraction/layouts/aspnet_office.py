@@ -36,4 +36,7 @@ class AspNetOffice(Layout):
     )
     listing_patterns = (r"/Category\.aspx/?\?", r"/Default\.aspx/?$", r"://[^/]+/?$")
     article_url_template = "/NewsDetail.aspx?id={id}"
-    page_rewrites = ((r"(?i)/default\.aspx$", "/"),)
+    page_rewrites = (
+        (r"(?i)/default\.aspx$", "/"),  # IIS's default document
+        (r"(?i)(/Category\.aspx\?.*?)&page=1$", r"\1"),  # page 1 is the listing itself
+    )

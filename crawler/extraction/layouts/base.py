@@ -193,7 +193,10 @@ class Layout:
         """Article, listing and pager links of a page, canonical and de-duplicated."""
         s = page.selector
         out = Links()
-        seen: set[str] = set()
+        pager_sel = self.sel.get("pager")
+        in_pager = {strip_session(urljoin(page.url, h))
+                    for h in (s.css(pager_sel).css("a::attr(href)").getall() if pager_sel else [])}
+        seen: set[str] = set(in_pager)
         titles: dict[str, str] = {}
         title_css = ", ".join(filter(None, (self.sel.get("listing_title"),
                                             (self.sel.get("related_item") or "") and
@@ -223,11 +226,8 @@ class Layout:
             if href.strip() and not href.startswith("javascript:"):
                 out.next_page = self.page_url(urljoin(page.url, href))
                 break
-        pager_sel = self.sel.get("pager")
-        if pager_sel:
-            for href in s.css(pager_sel).css("a::attr(href)").getall():
-                if not href.startswith("javascript:"):
-                    out.pagers.append(self.page_url(urljoin(page.url, href)))
+        out.pagers = [self.page_url(u) for u in sorted(in_pager)
+                      if not u.lower().startswith("javascript:")]
         root = s.css(self.sel["container"]) if self.sel.get("container") else []
         if root:
             out.related = self.related(page, None)
