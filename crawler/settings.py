@@ -73,7 +73,11 @@ REDIRECT_MAX_TIMES = 5
 # --- components ---------------------------------------------------------------------------------
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {"crawler.runs.RunRecorder": 100, "crawler.progress.Progress": 500}
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.ContactUserAgent": 400}
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxt": 100,
+    "crawler.middlewares.ContactUserAgent": 400,
+}
 
 LOG_LEVEL = "INFO"
 LOG_INSTALL_ROOT_HANDLER = True

@@ -198,3 +198,16 @@ def test_sqlite_utils_reads_the_archive(home_crawl):
                            "--limit", "2"], capture_output=True, text=True)
     assert (0, 0) == (tables.returncode, rows.returncode)
     assert '"table": "articles"' in tables.stdout and len(json.loads(rows.stdout)) == 2
+
+
+def test_robots_holds_for_every_start_request_sent_at_once(replica_server, tmp_path):
+    """Six listings requested together before robots.txt is known: the disallowed one is
+    still not fetched."""
+    slugs = [c.slug for c in replica_server.portal.categories]
+    assert "noi-bo" in slugs
+    start = len(replica_server.log)
+    crawl([f"{replica_server.url}/Category.aspx?cat={s}" for s in slugs], tmp_path / "a.db",
+          "-s", "CLOSESPIDER_PAGECOUNT=6")
+    targets = [e["target"] for e in replica_server.log[start:]]
+    assert "/Category.aspx?cat=noi-bo" not in targets
+    assert "/Category.aspx?cat=hoat-dong" in targets
