@@ -92,3 +92,28 @@ def test_runs_are_recorded(archive):
     archive.finish_crawl(crawl_id, "complete", {"archive/articles/new": 3})
     assert [("complete", 3)] == [(r["status"], r["stats"]["archive/articles/new"])
                                  for r in archive.crawls()]
+
+
+def test_page_that_lost_most_of_the_body_is_a_failure_not_a_version(archive):
+    long_body = "Đoạn văn dài của bài viết. " * 20
+    archive.write([fetched(article(body=long_body))])
+    report = archive.write([fetched(article(body="Trang lỗi."))])
+    reason = next(archive.db["failures"].rows)["reason"]
+    assert (1, 1) == (report.failed, archive.db["article_versions"].count)
+    assert long_body == next(archive.db["articles"].rows)["body"]
+    assert reason.startswith("body shrank from")
+
+
+def test_not_modified_response_confirms_the_article(archive):
+    archive.write([fetched(article())])
+    report = archive.write([FetchResult(url=article().url, fetched_at="2026-11-27T00:00:00Z",
+                                        status=304, site="x", key="id:1")])
+    row = next(archive.db["articles"].rows)
+    assert (1, "2026-11-27T00:00:00Z", 1) == (report.unchanged, row["last_seen"],
+                                              archive.db["article_versions"].count)
+
+
+def test_begin_crawl_marks_runs_left_running_as_interrupted(archive):
+    dead = archive.begin_crawl("x", [])
+    archive.begin_crawl("x", [])
+    assert "interrupted" == archive.db["crawls"].get(dead)["status"]
