@@ -93,3 +93,27 @@ def test_status_line_fields():
 
 def test_cli_module_entry_point_matches_console_script():
     assert "crawler.cli:main" in Path(ROOT / "pyproject.toml").read_text()
+
+
+def test_live_status_line_on_a_terminal(replica_server, tmp_path):
+    import os
+    import pty
+
+    parent, child = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "crawl", replica_server.url + "/",
+                             "--db", str(tmp_path / "a.db"), *FAST[:-2],
+                             "-s", "DOWNLOAD_DELAY=0.01"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=child)
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            data = os.read(parent, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait()
+    text = b"".join(chunks).decode("utf-8", "replace")
+    assert "\r\x1b[2Kpages " in text

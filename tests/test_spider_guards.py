@@ -1,0 +1,55 @@
+"""What the spider makes of responses to an article request that cannot hold the article."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
+
+from crawler.items import FetchResult
+from spiders.portal import PortalSpider
+
+SITE = "http://127.0.0.1:8080"
+ARTICLE = f"{SITE}/NewsDetail.aspx?id=5"
+
+
+@pytest.fixture
+def spider(tmp_path):
+    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
+    return PortalSpider.from_crawler(crawler, start_url=SITE + "/")
+
+
+def respond(url: str, body: bytes, redirected_from: str | None = None) -> HtmlResponse:
+    meta = {"kind": "article", "key": "id:5"}
+    if redirected_from:
+        meta["redirect_urls"] = [redirected_from]
+    return HtmlResponse(url=url, body=body, encoding="utf-8",
+                        request=Request(url, meta=meta))
+
+
+def result_of(spider, response) -> FetchResult:
+    return next(o for o in spider.parse(response) if isinstance(o, FetchResult))
+
+
+def test_redirect_to_a_new_domains_home_page_is_a_failure(spider):
+    home = "https://new-province.example.invalid/"
+    result = result_of(spider, respond(home, b"<html>Home</html>", redirected_from=ARTICLE))
+    assert (ARTICLE, None) == (result.url, result.article)
+    assert result.error.startswith("redirected off the site")
+
+
+def test_redirect_to_another_page_of_the_site_is_a_failure(spider):
+    result = result_of(spider, respond(SITE + "/", b"<html>Home</html>", redirected_from=ARTICLE))
+    assert result.error.startswith("redirected to another page")
+
+
+def test_empty_body_is_a_failure(spider):
+    assert "empty body" == result_of(spider, respond(ARTICLE, b"  \n")).error
+
+
+def test_notice_page_served_with_200_is_a_failure(spider):
+    body = "<html><body><p>Trang thông tin đã dừng hoạt động.</p></body></html>".encode()
+    result = result_of(spider, respond(ARTICLE, body))
+    assert ("failure", None) == (result.kind, result.article)
+    assert result.error.startswith("no article on an article page")
