@@ -132,9 +132,11 @@ class ReplicaServer:
 
     def __init__(self, portal: Portal | None = None, *, seed: int = 20210420,
                  n_articles: int = 320, epoch: int = 1, today: date | None = None,
-                 log_path: str | None = None, port: int = 0) -> None:
+                 log_path: str | None = None, port: int = 0, family: str = "aspnet") -> None:
         if portal is None:
             portal = build_portal(seed=seed, n_articles=n_articles, epoch=epoch)
+        self.family = family
+        self._family = None if family == "aspnet" else _load_family(family)
         self._portals: dict[int, Portal] = {portal.epoch: portal}
         self._portal = portal
         self.today = today or date.today()
@@ -234,12 +236,37 @@ class ReplicaServer:
 
     def _not_found(self, portal: Portal) -> _Response:
         return self._cached(
-            (portal.epoch, "404"),
+            (self.family, portal.epoch, "404"),
             lambda: _Response(404, templates.render_not_found(self._ctx(portal)).encode()),
         )
 
-    def route(self, target: str, headers: Any = None) -> _Response:
-        """Answer one request target (path + query). ``headers`` has ``.get()``."""
+    # -- helpers for family modules (replica/families/*.py)
+    def context(self) -> templates.Context:
+        """Template context of the portal served now (today's date, off-site URL)."""
+        return self._ctx(self._portal)
+
+    def cached(self, key: tuple, make: Any) -> _Response:
+        """A response built once per (family, epoch, key)."""
+        return self._cached((self.family, self._portal.epoch, *key), make)
+
+    def not_found(self, html: str | None = None) -> _Response:
+        if html is None:
+            return self._not_found(self._portal)
+        return _Response(404, html.encode())
+
+    def article_response(self, aid: int | None, headers: Any,
+                         render: Any, *, notice: str | None = None) -> _Response:
+        """The answer for article ``aid`` in any family: 404 when there is no such article,
+        500 twice for the flaky one, the epoch-2 notice (``notice`` or the default one) for
+        the notice article, 304 for matching validators, else ``render(article)`` (HTML)."""
+        return self._article(self._portal, aid, headers, render=render, notice=notice)
+
+    def route(self, target: str, headers: Any = None, method: str = "GET",
+              form: dict[str, str] | None = None) -> _Response:
+        """Answer one request target (path + query). ``headers`` has ``.get()``; ``form`` is
+        the decoded body of a POST."""
+        if self._family is not None:
+            return self._family.route(self, method, target, headers, form or {})
         portal = self._portal
         parts = urlsplit(target)
         path = _COOKIELESS.sub("", unquote(parts.path or "/"))
@@ -298,7 +325,8 @@ class ReplicaServer:
             return _Response(200, JS, "application/x-javascript")
         return self._not_found(portal)
 
-    def _article(self, portal: Portal, aid: int | None, headers: Any) -> _Response:
+    def _article(self, portal: Portal, aid: int | None, headers: Any, render: Any = None,
+                 notice: str | None = None) -> _Response:
         article = portal.articles.get(aid) if aid is not None else None
         if article is None:
             return self._not_found(portal)
@@ -309,17 +337,19 @@ class ReplicaServer:
             if n < FLAKY_FAILURES:
                 return _Response(500, _server_error_page().encode())
         if aid == portal.notice_id:
-            return self._cached((portal.epoch, "notice"),
-                                lambda: _Response(200, templates.render_notice().encode()))
+            return self._cached((self.family, portal.epoch, "notice"),
+                                lambda: _Response(200, (notice or templates.render_notice())
+                                                  .encode()))
         etag = article.etag
         last_mod = article.last_modified.astimezone(UTC).replace(microsecond=0)
         validators = {"ETag": etag, "Last-Modified": format_datetime(last_mod, usegmt=True)}
         if headers is not None and _not_modified(headers, etag, last_mod):
             return _Response(304, b"", headers=validators)
         ctx = self._ctx(portal)
+        make = render or (lambda a: templates.render_article(ctx, a))
         resp = self._cached(
-            (portal.epoch, "article", aid),
-            lambda: _Response(200, templates.render_article(ctx, article).encode()),
+            (self.family, portal.epoch, "article", aid),
+            lambda: _Response(200, make(article).encode()),
         )
         return _Response(resp.status, resp.body, resp.ctype, validators)
 
@@ -345,17 +375,17 @@ class ReplicaServer:
 
             def do_POST(self) -> None:  # noqa: N802
                 length = _int(self.headers.get("Content-Length", "0")) or 0
-                if length:
-                    self.rfile.read(length)
-                self._serve(send_body=True)
+                raw = self.rfile.read(length) if length else b""
+                form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+                self._serve(send_body=True, form=form)
 
-            def _serve(self, send_body: bool) -> None:
+            def _serve(self, send_body: bool, form: dict[str, str] | None = None) -> None:
                 try:
                     if which == "offsite":
                         path = urlsplit(self.path).path
                         resp = _Response(200, templates.render_offsite(path).encode())
                     else:
-                        resp = replica.route(self.path, self.headers)
+                        resp = replica.route(self.path, self.headers, self.command, form)
                 except Exception:  # a replica bug must still answer and be logged
                     resp = _Response(500, _server_error_page().encode())
                 full = b"" if resp.status == 304 else resp.body
@@ -389,6 +419,21 @@ class ReplicaServer:
                 })
 
         return Handler
+
+
+#: Public name for family modules.
+Response = _Response
+
+
+def _load_family(name: str) -> Any:
+    """The module ``replica.families.<name>``, which must define
+    ``route(server, method, target, headers, form) -> Response``."""
+    import importlib
+
+    try:
+        return importlib.import_module(f"replica.families.{name}")
+    except ModuleNotFoundError:
+        raise ValueError(f"unknown replica family {name!r}") from None
 
 
 def _int(value: str | None) -> int | None:
