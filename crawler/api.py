@@ -110,6 +110,43 @@ def runs(db: str = "archive.db", limit: int = 20) -> list[dict[str, Any]]:
         return archive.crawls(limit)
 
 
+def profiles() -> list[dict[str, Any]]:
+    """Every site profile: name, layout, base URL, hosts and the file it came from."""
+    from crawler.profiles import load_profiles
+
+    return [{"name": p.name, "layout": p.layout, "base_url": p.base_url,
+             "hosts": list(p.hosts), "file": p.path}
+            for p in sorted(load_profiles().values(), key=lambda p: p.name)]
+
+
+def check_profile(name: str, url: str, timeout: float = 30.0) -> dict[str, Any]:
+    """Fetch one page with the profile's layout and return what it extracts (like
+    ``scrapy parse``): the article's fields, or the page's links when it holds no article."""
+    import urllib.request
+    from dataclasses import asdict
+
+    from crawler.extraction.layouts import get_layout
+    from crawler.extraction.page import Page
+    from crawler.profiles import profile_for
+    from crawler.storage import utcnow
+
+    profile = profile_for(url, name)
+    layout = get_layout(profile.layout, profile.selectors)
+    agent = project_settings().get("USER_AGENT").replace("{contact}", "check-profile")
+    request = urllib.request.Request(url, headers={"User-Agent": agent})
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        page = Page(url=response.geturl(), body=response.read(),
+                    headers=dict(response.headers.items()), fetched_at=utcnow())
+    article = layout.article(page, profile.name)
+    links = layout.links(page)
+    out: dict[str, Any] = {"profile": profile.name, "layout": layout.name, "url": page.url}
+    if article is not None:
+        out["article"] = {**asdict(article), "content_hash": article.content_hash}
+    out["links"] = {"articles": len(links.articles), "listings": len(links.listings),
+                    "next_page": links.next_page, "related": len(links.related)}
+    return out
+
+
 @contextmanager
 def replica(**kwargs: Any) -> Iterator[Any]:
     """Serve the bundled replica portal on a free loopback port for the duration."""

@@ -152,5 +152,46 @@ def runs(db: str, limit: int, as_json: bool) -> None:
         )
 
 
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def profiles(as_json: bool) -> None:
+    """List the site profiles portal-archive knows.
+
+    \b
+    Example:
+      portal-archive profiles
+    """
+    rows = api.profiles()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        click.echo(f"{r['name']:<22} {r['layout']:<15} {r['base_url']:<32} {r['file']}")
+
+
+@main.command(name="check-profile")
+@click.argument("name")
+@click.argument("url")
+def check_profile(name: str, url: str) -> None:
+    """Fetch URL, extract it with profile NAME's layout and print the fields (JSON).
+
+    \b
+    Example:
+      portal-archive check-profile vpubnd-replica http://127.0.0.1:8080/NewsDetail.aspx?id=2661
+    """
+    try:
+        result = api.check_profile(name, url)
+    except ProfileError as exc:
+        click.echo(f"portal-archive: cannot run: {exc}", err=True)
+        sys.exit(api.EXIT_CANNOT_RUN)
+    except OSError as exc:
+        click.echo(f"portal-archive: could not fetch {url}: {exc}", err=True)
+        sys.exit(api.EXIT_CANNOT_RUN)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    if "article" not in result:
+        click.echo("portal-archive: no article on that page", err=True)
+        sys.exit(api.EXIT_FAILURES)
+
+
 if __name__ == "__main__":
     main()

@@ -117,3 +117,23 @@ def test_live_status_line_on_a_terminal(replica_server, tmp_path):
     proc.wait()
     text = b"".join(chunks).decode("utf-8", "replace")
     assert "\r\x1b[2Kpages " in text
+
+
+def test_profiles_lists_the_bundled_profile():
+    result = CliRunner().invoke(main, ["profiles", "--json"])
+    names = {p["name"]: p["layout"] for p in json.loads(result.output)}
+    assert "aspnet_office" == names["vpubnd-replica"]
+
+
+def test_check_profile_prints_the_articles_fields(replica_server):
+    seed = replica_server.portal.seed_article
+    result = CliRunner().invoke(main, ["check-profile", "vpubnd-replica",
+                                       f"{replica_server.url}/NewsDetail.aspx?id={seed.id}"])
+    fields = json.loads(result.output)["article"]
+    assert (0, seed.title, "Diệu Thúy") == (result.exit_code, fields["title"], fields["author"])
+
+
+def test_check_profile_on_a_listing_says_no_article(replica_server):
+    result = CliRunner().invoke(main, ["check-profile", "vpubnd-replica",
+                                       f"{replica_server.url}/Category.aspx?cat=hoat-dong"])
+    assert 3 == result.exit_code
