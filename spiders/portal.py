@@ -141,6 +141,10 @@ class PortalSpider(scrapy.Spider):
             self.crawler.stats.inc_value("archive/links/offsite")
             return
         if self.layout.article_id(url) is None:
+            # A page of unknown kind; on a layout without id rules it may be an archived article.
+            if not force and self.layout.article_key(url) in self.known:
+                self.crawler.stats.inc_value("archive/articles/skipped_known")
+                return
             if force or self.follow_listings:
                 yield scrapy.Request(self.layout.page_url(url), callback=self.parse,
                                      errback=self.failed, meta={"kind": "page", **(meta or {})})

@@ -19,9 +19,14 @@ def test_replica_profile_matches_any_loopback_port():
     assert "vpubnd-replica" == profile_for("http://127.0.0.1:45123/").name
 
 
-def test_unknown_host_gets_an_adhoc_profile_named_by_host():
+def test_unknown_host_gets_the_generic_layout_named_by_host():
     profile = profile_for("http://vpubnd.example.invalid/NewsDetail.aspx?id=1")
-    assert ("vpubnd.example.invalid", "aspnet_office") == (profile.name, profile.layout)
+    assert ("vpubnd.example.invalid", "generic") == (profile.name, profile.layout)
+
+
+def test_generic_asks_for_no_profile_even_where_one_matches():
+    profile = profile_for("http://127.0.0.1:4000/", "generic")
+    assert ("127.0.0.1:4000", "generic") == (profile.name, profile.layout)
 
 
 def test_missing_key_is_named_with_the_file(tmp_path):

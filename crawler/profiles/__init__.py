@@ -16,6 +16,8 @@ from crawler.extraction.layouts import LAYOUTS
 from crawler.extraction.urls import host_of
 
 BUILTIN_DIR = Path(__file__).parent
+#: The profile name that asks for no profile: the generic fallback layout.
+GENERIC = "generic"
 
 
 class ProfileError(ValueError):
@@ -151,8 +153,14 @@ def load_profiles(extra_dir: str | Path | None = None) -> dict[str, Profile]:
 def profile_for(url: str, name: str | None = None, extra_dir: str | None = None) -> Profile:
     """The profile called ``name``, else the one whose hosts match ``url``.
 
-    A portal with no profile gets an ad-hoc one on the office-site layout, named by its host.
+    A portal with no profile, or ``name == "generic"``, gets an ad-hoc profile named by its host
+    on the generic fallback layout.
     """
+    parts = urlsplit(url)
+    generic = Profile(name=parts.netloc.lower(), base_url=f"{parts.scheme}://{parts.netloc}/",
+                      layout="generic")
+    if name == GENERIC:
+        return generic
     profiles = load_profiles(extra_dir)
     if name:
         try:
@@ -164,6 +172,4 @@ def profile_for(url: str, name: str | None = None, extra_dir: str | None = None)
     for profile in profiles.values():
         if profile.matches(url):
             return profile
-    parts = urlsplit(url)
-    return Profile(name=parts.netloc.lower(), base_url=f"{parts.scheme}://{parts.netloc}/",
-                   layout="aspnet_office")
+    return generic
