@@ -98,6 +98,8 @@ class FetchResult:
     error: str | None = None
     site: str = ""
     key: str | None = None  # the article key requested, when an article was asked for
+    method: str = "GET"
+    request_body: bytes | None = None  # the form a POST sent (a postback pager)
     discovered: list[FrontierEntry] = field(default_factory=list)
 
 

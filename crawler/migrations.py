@@ -81,3 +81,10 @@ def m002_frontier(db: Database) -> None:
         pk=("site", "url"),
     )
     db["frontier"].create_index(["site", "done"])
+
+
+@migrations()
+def m003_capture_method(db: Database) -> None:
+    """Captures of POST requests (ASP.NET postback pagers) keep their method and form body."""
+    db["captures"].add_column("method", str, not_null_default="GET")
+    db["captures"].add_column("request_body", bytes)

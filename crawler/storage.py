@@ -201,8 +201,9 @@ class Archive:
         report.bytes += len(result.body)
         if result.discovered:
             self._add_frontier(result.site, result.discovered, crawl_id)
-        self.db.execute("UPDATE frontier SET done = 1 WHERE site = ? AND url = ?",
-                        [result.site, result.url])
+        if result.method == "GET":
+            self.db.execute("UPDATE frontier SET done = 1 WHERE site = ? AND url = ?",
+                            [result.site, result.url])
         art = result.article
         if result.status == 304 and result.key:
             cur = self.db.execute(
@@ -270,11 +271,12 @@ class Archive:
         content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
         cur = self.db.execute(
             "INSERT INTO captures (crawl_id, url, final_url, fetched_at, status, headers, "
-            "content_type, size, sha256, body, compression) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'zlib')",
+            "content_type, size, sha256, body, compression, method, request_body) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'zlib', ?, ?)",
             [crawl_id, result.url, result.final_url or result.url, result.fetched_at,
              result.status, json.dumps(headers, ensure_ascii=False), content_type,
-             len(result.body), sha256(result.body).hexdigest(), zlib.compress(result.body, 6)],
+             len(result.body), sha256(result.body).hexdigest(), zlib.compress(result.body, 6),
+             result.method, result.request_body],
         )
         return int(cur.lastrowid)
 

@@ -132,10 +132,13 @@ class ReplicaServer:
 
     def __init__(self, portal: Portal | None = None, *, seed: int = 20210420,
                  n_articles: int = 320, epoch: int = 1, today: date | None = None,
-                 log_path: str | None = None, port: int = 0, family: str = "aspnet") -> None:
+                 log_path: str | None = None, port: int = 0, family: str = "aspnet",
+                 related_box: bool = True) -> None:
         if portal is None:
             portal = build_portal(seed=seed, n_articles=n_articles, epoch=epoch)
         self.family = family
+        self.related_box = related_box
+        self.redesign = False
         self._family = None if family == "aspnet" else _load_family(family)
         self._portals: dict[int, Portal] = {portal.epoch: portal}
         self._portal = portal
@@ -171,6 +174,12 @@ class ReplicaServer:
                 portal = build_portal(seed=base.seed, n_articles=base.n_articles, epoch=epoch)
                 self._portals[epoch] = portal
             self._portal = portal
+
+    def set_redesign(self, redesign: bool = True) -> None:
+        """Serve article pages with the portal's redesigned template (or the old one again)."""
+        with self._lock:
+            self.redesign = redesign
+            self._cache.clear()
 
     # -- lifecycle
     def start(self) -> ReplicaServer:
@@ -225,7 +234,8 @@ class ReplicaServer:
 
     # -- routing
     def _ctx(self, portal: Portal) -> templates.Context:
-        return templates.Context(portal=portal, today=self.today, offsite_url=self.offsite_url)
+        return templates.Context(portal=portal, today=self.today, offsite_url=self.offsite_url,
+                                 related_box=self.related_box, redesign=self.redesign)
 
     def _cached(self, key: tuple, make) -> _Response:
         resp = self._cache.get(key)
@@ -285,6 +295,11 @@ class ReplicaServer:
         if lpath == "/category.aspx":
             slug = query.get("cat", "")
             page = _int(query.get("page", "1")) or 1
+            if method == "POST" and (form or {}).get("__EVENTTARGET") == templates.NEXT_TARGET:
+                state = templates.read_listing_state((form or {}).get("__VIEWSTATE", ""))
+                if state is None or state[0] != slug:
+                    return _Response(500, _server_error_page().encode())
+                page = state[1] + 1
             if portal.category(slug) is None:
                 return self._not_found(portal)
             return self._cached(

@@ -50,6 +50,8 @@ class Context:
     portal: Portal
     today: date
     offsite_url: str
+    related_box: bool = True  # False: article pages without "Các tin đã đăng" (postback only)
+    redesign: bool = False  # True: the portal's redesigned article template (breakage test)
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -187,13 +189,35 @@ function __doPostBack(eventTarget, eventArgument) {
 """
 
 
-def _form_open(action: str, key: str) -> str:
+#: The event target of the listing's "Xem tin tiếp theo..." postback link.
+NEXT_TARGET = "ctl00$ContentPlaceHolder1$ctl00$lnkNext"
+
+
+def listing_state(slug: str, page: int) -> str:
+    """The __VIEWSTATE of a listing page: it carries the category and page, as WebForms does."""
+    head = f"LIST|{slug}|{page}|".encode()
+    return base64.b64encode(head + base64.b64decode(viewstate(f"{slug}{page}", 300))).decode()
+
+
+def read_listing_state(value: str) -> tuple[str, int] | None:
+    try:
+        raw = base64.b64decode(value.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        return None
+    parts = raw.split(b"|", 3)
+    if len(parts) < 4 or parts[0] != b"LIST" or not parts[2].isdigit():
+        return None
+    return parts[1].decode("ascii", "replace"), int(parts[2])
+
+
+def _form_open(action: str, key: str, state: str | None = None) -> str:
     return (
         f'<form name="aspnetForm" method="post" action="{_a(action)}" id="aspnetForm">\n'
         "<div>\n"
         '<input type="hidden" name="__EVENTTARGET" id="__EVENTTARGET" value="" />\n'
         '<input type="hidden" name="__EVENTARGUMENT" id="__EVENTARGUMENT" value="" />\n'
-        f'<input type="hidden" name="__VIEWSTATE" id="__VIEWSTATE" value="{viewstate(key)}" />\n'
+        '<input type="hidden" name="__VIEWSTATE" id="__VIEWSTATE" '
+        f'value="{state or viewstate(key)}" />\n'
         "</div>\n" + _POSTBACK_JS
     )
 
@@ -216,13 +240,13 @@ def _head(title: str) -> str:
     )
 
 
-def layout(ctx: Context, title: str, action: str, main: str) -> str:
+def layout(ctx: Context, title: str, action: str, main: str, state: str | None = None) -> str:
     """Full page: header, menu, three-column table, footer, one aspnetForm."""
     key = action
     return (
         _head(title)
         + "<body>\n"
-        + _form_open(action, key)
+        + _form_open(action, key, state)
         + '<div id="wrapper">\n'
         + _header(ctx)
         + _menu(ctx)
@@ -345,18 +369,29 @@ def render_article(ctx: Context, article: Article) -> str:
         f'<div class="DateTime"><span id="{CP}_lblDate">{_e(article.date_text)}</span></div>\n'
         f'<h1 class="Title"><span id="{CP}_lblTitle">{_e(title)}</span></h1>\n'
         + summary
-        + f'<div class="Content" id="{CP}_lblContent">\n{content_html(ctx, article)}\n</div>\n'
-        f'<div class="Author" id="{CP}_lblAuthor" align="right"><b>{_e(article.author)}</b></div>\n'
-        f'<div class="Source" align="right"><i>{_e(article.source)}</i></div>\n'
-        '<div class="Tools">'
+        + (_redesigned_body(ctx, article) if ctx.redesign else
+           f'<div class="Content" id="{CP}_lblContent">\n{content_html(ctx, article)}\n</div>\n'
+           f'<div class="Author" id="{CP}_lblAuthor" align="right"><b>{_e(article.author)}</b>'
+           '</div>\n'
+           f'<div class="Source" align="right"><i>{_e(article.source)}</i></div>\n')
+        + '<div class="Tools">'
         f'<a href="/Modules/Article/ArticlePrint.aspx?ArticleID={aid}" target="_blank">'
         '<img src="/images/print.gif" alt="print" /> print</a> '
         f'<a href="/Modules/SendMail/SendMail.aspx?ArticleID={aid}">'
         '<img src="/images/email.gif" alt="send mail" /> send mail</a></div>\n'
-        + _related_html(ctx, article)
+        + (_related_html(ctx, article) if ctx.related_box else "")
         + "</div>\n"
     )
     return layout(ctx, title, f"./NewsDetail.aspx?id={aid}", main)
+
+
+def _redesigned_body(ctx: Context, article: Article) -> str:
+    """The 2025 redesign of the article template: the text moved into a new panel and the
+    author and source into one unmarked line at its end."""
+    return (
+        f'<div class="noi-dung-v2" id="{CP}_pnNoiDung">\n{content_html(ctx, article)}\n'
+        f'<p style="text-align: right">{_e(article.author)} - {_e(article.source)}</p></div>\n'
+    )
 
 
 def render_print(ctx: Context, article: Article) -> str:
@@ -404,25 +439,25 @@ def render_category(ctx: Context, slug: str, page: int) -> str | None:
     body = "\n".join(_listing_item(a) for a in items) or '<p class="empty">Không có tin bài.</p>'
     shown = min(p.listing_depth, p.listing_pages(slug))
     pager = ""
-    if shown > 1:
+    if shown > 1 or page < p.listing_pages(slug):
         links = []
         for n in range(1, shown + 1):
             if n == page:
                 links.append(f'<span class="current">{n}</span>')
             else:
                 links.append(f'<a href="/Category.aspx?cat={slug}&amp;page={n}">{n}</a>')
-        pager = (
-            '<div class="Pager">Trang: ' + " ".join(links)
-            + " <a id=\"ctl00_ContentPlaceHolder1_ctl00_lnkNext\" "
-            "href=\"javascript:__doPostBack('ctl00$ContentPlaceHolder1$ctl00$lnkNext','')\">"
-            "Xem tin tiếp theo...</a></div>\n"
-        )
+        more = ""
+        if page < p.listing_pages(slug):
+            more = (" <a id=\"ctl00_ContentPlaceHolder1_ctl00_lnkNext\" "
+                    f"href=\"javascript:__doPostBack('{NEXT_TARGET}','')\">"
+                    "Xem tin tiếp theo...</a>")
+        pager = '<div class="Pager">Trang: ' + " ".join(links) + more + "</div>\n"
     main = (
         '<div class="ListNews">\n'
         f'<h2 class="CateTitle">{_e(cat.name)}</h2>\n{body}\n{pager}</div>\n'
     )
     action = f"./Category.aspx?cat={slug}" + (f"&page={page}" if page > 1 else "")
-    return layout(ctx, cat.name, action, main)
+    return layout(ctx, cat.name, action, main, state=listing_state(slug, page))
 
 
 def render_home(ctx: Context) -> str:

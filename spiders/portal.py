@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import scrapy
+from scrapy import FormRequest
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
@@ -181,15 +182,25 @@ class PortalSpider(scrapy.Spider):
             out.extend(self._follow(url, titles.get(url, title)))
         for url in links.listings:
             out.extend(self._follow(url, None))
-        if links.next_page:
+        if links.next_page or links.postback:
             run = response.meta.get("known_run", 0)
             for url, _ in links.items:
                 run = run + 1 if self.layout.article_key(url) in self.known else 0
             if run >= self.known_run:
                 self.crawler.stats.inc_value("archive/listings/stopped_at_known")
-            else:
+            elif links.next_page:
                 out.extend(self._follow(links.next_page, None, meta={"known_run": run}))
+            else:
+                out.append(self._postback(response, links.postback, run))
         return out
+
+    def _postback(self, response: Response, target: str, run: int) -> scrapy.Request:
+        """The POST an ASP.NET ``__doPostBack`` pager link would send, with the page's form."""
+        self.crawler.stats.inc_value("archive/listings/postbacks")
+        return FormRequest.from_response(
+            response, formdata={"__EVENTTARGET": target, "__EVENTARGUMENT": ""},
+            dont_click=True, callback=self.parse, errback=self.failed,
+            meta={"kind": "page", "known_run": run})
 
     # --- callbacks ----------------------------------------------------------------------------
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
@@ -201,7 +212,8 @@ class PortalSpider(scrapy.Spider):
         result = FetchResult(url=requested, fetched_at=page.fetched_at,
                              status=response.status, headers=page.headers, body=response.body,
                              final_url=response.url, kind=response.meta.get("kind", "page"),
-                             site=self.site, key=key)
+                             site=self.site, key=key, method=response.request.method,
+                             request_body=response.request.body or None)
         if response.status == 304:
             result.kind = "unchanged"
             yield result
@@ -220,7 +232,8 @@ class PortalSpider(scrapy.Spider):
             yield result
             return
         follow = self._links(page, response) if self.allowed(response.url) else []
-        result.discovered = [self._entry(r) for r in follow if isinstance(r, scrapy.Request)]
+        result.discovered = [self._entry(r) for r in follow
+                             if isinstance(r, scrapy.Request) and r.method == "GET"]
         yield result
         yield from follow
 

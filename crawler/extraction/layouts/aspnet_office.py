@@ -28,6 +28,7 @@ class AspNetOffice(Layout):
         "pager": ".Pager",
         "listing_title": "a.NewsTitle",
         "pager_next": ".Pager .current + a",
+        "pager_postback": "a[id$='lnkNext']",
     }
     article_patterns = (
         r"/NewsDetail\.aspx/?\?(?:[^#]*&)?id=(\d+)",

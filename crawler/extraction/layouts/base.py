@@ -30,6 +30,7 @@ CREDIT = re.compile(
 )
 _NOT_A_CREDIT = re.compile(r"^(minh họa|minh hoạ|tư liệu|chụp màn hình)$", re.IGNORECASE)
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|odt|ods)(?:$|[?#])", re.I)
+_POSTBACK = re.compile(r"javascript:\s*__doPostBack\(\s*'([^']+)'")
 BLOCK_TAGS = {"p", "div", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "address"}
 
 
@@ -54,6 +55,7 @@ class Links:
     listings: list[str] = field(default_factory=list)
     pagers: list[str] = field(default_factory=list)
     next_page: str | None = None
+    postback: str | None = None  # __EVENTTARGET of an ASP.NET "next page" postback link
     items: list[tuple[str, str]] = field(default_factory=list)  # listing entries, in order
     related: list[RelatedEntry] = field(default_factory=list)
 
@@ -221,6 +223,12 @@ class Layout:
             href = a.attrib.get("href")
             if href:
                 out.items.append((strip_session(urljoin(page.url, href)), text_of(a.root)))
+        for href in (s.css(self.sel["pager_postback"]).css("::attr(href)").getall()
+                     if self.sel.get("pager_postback") else []):
+            m = _POSTBACK.match(href.strip())
+            if m:
+                out.postback = m.group(1)
+                break
         next_sel = self.sel.get("pager_next")
         for href in s.css(next_sel).css("::attr(href)").getall() if next_sel else []:
             if href.strip() and not href.startswith("javascript:"):
