@@ -45,8 +45,8 @@ class CrawlSummary:
 
     @property
     def exit_code(self) -> int:
-        return {"complete": EXIT_OK, "failures": EXIT_FAILURES}.get(self.status,
-                                                                      EXIT_INTERRUPTED)
+        return {"complete": EXIT_OK, "failures": EXIT_FAILURES,
+                "degraded": EXIT_FAILURES}.get(self.status, EXIT_INTERRUPTED)
 
     def describe(self) -> str:
         s = self.stats
@@ -58,7 +58,7 @@ class CrawlSummary:
             f", failed {s.get('archive/failures', 0)}; requests "
             f"{s.get('downloader/request_count', 0)}, "
             f"{s.get('downloader/response_bytes', 0) / 1e6:.1f} MB"
-        )
+        ) + "".join(f"\nWARNING: extraction degraded: {d}" for d in s.get("archive/degraded", []))
 
 
 def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:

@@ -2,13 +2,16 @@
 
 ``RunRecorder`` is an extension: it opens the run's row in ``crawls`` when the spider opens and
 closes it with the run's counts and status when it closes. Settings: ``ARCHIVE_DB``.
-Stats it writes: ``archive/crawl_id``. Status: ``complete``, ``failures`` (completed, some URLs
-failed) or ``interrupted`` (the run was stopped before its queue was empty).
+Stats it writes: ``archive/crawl_id``, ``archive/status``, ``archive/degraded``. Status:
+``complete``, ``failures`` (completed, some URLs failed), ``degraded`` (completed, but a field's
+fill rate fell far below the site's history: see :mod:`crawler.breakage`) or ``interrupted``
+(stopped before its queue was empty).
 """
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import time
 from typing import Any
@@ -18,7 +21,10 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.breakage import Breakage, find_breakage
 from crawler.storage import Archive, utcnow
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["ArchiveBusy", "ArchiveLock", "RunRecorder", "archive_for", "failure_reason",
            "response_headers", "utcnow"]
@@ -108,6 +114,8 @@ def failure_reason(failure: Failure) -> str:
 def crawl_status(stats: dict[str, Any]) -> str:
     if stats.get("finish_reason", "finished") != "finished":
         return "interrupted"
+    if stats.get("archive/degraded"):
+        return "degraded"
     if stats.get("archive/failures", 0):
         return "failures"
     return "complete"
@@ -144,13 +152,30 @@ class RunRecorder:
         stats["finish_reason"] = reason
         stats["elapsed_seconds"] = round(time.monotonic() - self.started, 3)
         self.crawler.stats.set_value("elapsed_seconds", stats["elapsed_seconds"])
+        archive = archive_for(self.crawler)
+        site = getattr(spider, "site", spider.name)
+        broken = self.breakage(archive, site)
+        if broken:
+            stats["archive/degraded"] = [b.describe() for b in broken]
+            self.crawler.stats.set_value("archive/degraded", stats["archive/degraded"])
+            for b in broken:
+                logger.warning("extraction degraded on %s: %s", site, b.describe())
         status = crawl_status(stats)
         self.crawler.stats.set_value("archive/status", status)
-        archive = archive_for(self.crawler)
         archive.finish_crawl(self.crawl_id, status, _jsonable(stats))
         if status != "interrupted":
-            archive.clear_frontier(getattr(spider, "site", spider.name))
+            archive.clear_frontier(site)
         archive.close()
+
+
+    def breakage(self, archive: Archive, site: str) -> list[Breakage]:
+        s = self.crawler.settings
+        return find_breakage(
+            archive.fill_rates(site, self.crawl_id),
+            min_history=s.getint("ARCHIVE_BREAKAGE_MIN_HISTORY", 20),
+            min_sample=s.getint("ARCHIVE_BREAKAGE_MIN_SAMPLE", 5),
+            drop=s.getfloat("ARCHIVE_BREAKAGE_DROP", 0.5),
+            body_ratio=s.getfloat("ARCHIVE_BREAKAGE_BODY_RATIO", 0.2))
 
 
 def _jsonable(stats: dict[str, Any]) -> dict[str, Any]:

@@ -176,6 +176,39 @@ class Archive:
         return {"articles": total, "first": first, "last": last,
                 "categories": dict(cats), "failures": dict(failures)}
 
+    #: Fields whose fill rate is watched for breakage, and the body's length.
+    WATCHED_FIELDS = ("category", "published", "author", "source", "body")
+
+    def fill_rates(self, site: str, crawl_id: int) -> dict[str, dict[str, Any]]:
+        """Per watched field: how often it is filled in the articles this crawl wrote (new or
+        changed content) and in the site's other articles, plus mean body lengths and up to
+        three sample URLs of this crawl's articles that lack the field."""
+        written = ("SELECT DISTINCT v.article_id FROM article_versions v "
+                   "JOIN captures c ON c.id = v.capture_id WHERE c.crawl_id = ?")
+        out: dict[str, dict[str, Any]] = {}
+        for part, clause in (("now", f"id IN ({written})"), ("before", f"id NOT IN ({written})")):
+            filled = ", ".join(
+                f"sum(CASE WHEN coalesce({f}, '') != '' THEN 1 ELSE 0 END)"
+                for f in self.WATCHED_FIELDS)
+            row = self.db.execute(
+                f"SELECT count(*), {filled}, avg(length(body)) FROM articles "
+                f"WHERE site = ? AND {clause}", [site, crawl_id]).fetchone()
+            total = row[0] or 0
+            for i, field_name in enumerate(self.WATCHED_FIELDS):
+                entry = out.setdefault(field_name, {})
+                entry[f"{part}_n"] = total
+                entry[part] = (row[1 + i] or 0) / total if total else None
+            out.setdefault("body_length", {})[part] = row[-1] or 0.0
+            out["body_length"][f"{part}_n"] = total
+        for field_name in self.WATCHED_FIELDS:
+            out[field_name]["samples"] = [r[0] for r in self.db.execute(
+                f"SELECT url FROM articles WHERE site = ? AND id IN ({written}) "
+                f"AND coalesce({field_name}, '') = '' ORDER BY id LIMIT 3", [site, crawl_id])]
+        out["body_length"]["samples"] = [r[0] for r in self.db.execute(
+            f"SELECT url FROM articles WHERE site = ? AND id IN ({written}) "
+            f"ORDER BY length(body) LIMIT 3", [site, crawl_id])]
+        return out
+
     # --- writing ------------------------------------------------------------------------------
     def write(self, results: Iterable[FetchResult], aliases: Iterable[AliasSeen] = (),
               crawl_id: int | None = None) -> WriteReport:
