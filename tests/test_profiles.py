@@ -75,3 +75,19 @@ def test_profile_hosts_are_in_crawl_scope(tmp_path):
                   'aliases = ["web01.x.gov.vn"]\n'))
     hosts = profile.crawl_hosts(["https://vpubnd.x.gov.vn/"])
     assert {"vpubnd.x.gov.vn", "web01.x.gov.vn"} <= hosts
+
+
+def test_layout_history_picks_the_layout_of_the_capture_date(tmp_path):
+    profile = load_profile(write(
+        tmp_path, 'name = "x"\nbase_url = "http://x.vn/"\nlayout = "generic"\n'
+                  '[[layout_history]]\nlayout = "aspnet_office"\nuntil = 2025-06-30\n'))
+    assert ("aspnet_office", "aspnet_office", "generic") == (
+        profile.layout_on("2019-01-01"), profile.layout_on("2025-06-30T23:00:00Z"),
+        profile.layout_on("2025-07-01"))
+
+
+def test_layout_history_entry_errors_name_the_key(tmp_path):
+    path = write(tmp_path, 'name = "x"\nbase_url = "http://x.vn/"\nlayout = "generic"\n'
+                           '[[layout_history]]\nlayout = "aspnet_office"\nuntil = "soon"\n')
+    with pytest.raises(ProfileError, match=r"'layout_history\[0\]\.until' must be a date"):
+        load_profile(path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -36,7 +37,18 @@ class Profile:
     entry_urls: tuple[str, ...] = ("/",)
     selectors: dict[str, str] = field(default_factory=dict)
     politeness: dict[str, float] = field(default_factory=dict)
+    #: Earlier layouts of the portal, oldest first: ((layout, last day it was live), ...).
+    layout_history: tuple[tuple[str, str], ...] = ()
     path: str = ""
+
+    def layout_on(self, day: date | str) -> str:
+        """The layout that was live on ``day`` (a capture's date): re-extraction of an old
+        capture uses the layout of its time."""
+        iso = day if isinstance(day, str) else day.isoformat()
+        for name, until in self.layout_history:
+            if iso[:10] <= until:
+                return name
+        return self.layout
 
     @property
     def hosts(self) -> tuple[str, ...]:
@@ -85,6 +97,7 @@ _SCHEMA: dict[str, tuple[type, bool]] = {
     "entry_urls": (list, False),
     "selectors": (dict, False),
     "politeness": (dict, False),
+    "layout_history": (list, False),
 }
 _POLITENESS = {"download_delay", "concurrent_requests_per_host", "autothrottle_target"}
 
@@ -117,6 +130,22 @@ def load_profile(path: str | Path) -> Profile:
             raise ProfileError(f"{path}: unknown key 'politeness.{key}'")
         if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
             raise ProfileError(f"{path}: key 'politeness.{key}' must be a number >= 0")
+    history = []
+    for i, entry in enumerate(data.get("layout_history", [])):
+        key = f"layout_history[{i}]"
+        if not isinstance(entry, dict) or set(entry) != {"layout", "until"}:
+            raise ProfileError(f"{path}: key {key!r} must be a table with 'layout' and 'until'")
+        if entry["layout"] not in LAYOUTS:
+            raise ProfileError(f"{path}: key '{key}.layout': unknown layout {entry['layout']!r}")
+        until = entry["until"]
+        until = until.isoformat() if isinstance(until, date) else str(until)
+        try:
+            date.fromisoformat(until)
+        except ValueError:
+            raise ProfileError(f"{path}: key '{key}.until' must be a date (YYYY-MM-DD)") from None
+        history.append((entry["layout"], until))
+    if [u for _, u in history] != sorted(u for _, u in history):
+        raise ProfileError(f"{path}: key 'layout_history' must be oldest first")
     if data["layout"] not in LAYOUTS:
         raise ProfileError(
             f"{path}: key 'layout': unknown layout {data['layout']!r} "
@@ -135,6 +164,7 @@ def load_profile(path: str | Path) -> Profile:
         entry_urls=tuple(data.get("entry_urls", ("/",))),
         selectors=dict(data.get("selectors", {})),
         politeness=dict(data.get("politeness", {})),
+        layout_history=tuple(history),
         path=str(path),
     )
 
