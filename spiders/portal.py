@@ -153,7 +153,9 @@ class PortalSpider(scrapy.Spider):
         key = self.layout.article_key(url)
         target = self.layout.article_url(url)
         link = strip_session(url)
-        if link != target and link not in self.alias_urls:
+        if link not in self.alias_urls:
+            # Every spelling that leads to the article; the archive keeps those that differ
+            # from the article's canonical URL (a print view may not name it).
             self.alias_urls.add(link)
             yield AliasSeen(url=link, site=self.site, key=key)
         if key in self.scheduled:

@@ -199,7 +199,7 @@ def profile_for(url: str, name: str | None = None, extra_dir: str | None = None)
             raise ProfileError(
                 f"no profile named {name!r} (known: {', '.join(sorted(profiles))})"
             ) from None
-    for profile in profiles.values():
+    for profile in sorted(profiles.values(), key=lambda p: not p.match_any_port):
         if profile.matches(url):
             return profile
     return generic
