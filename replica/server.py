@@ -377,7 +377,7 @@ class ReplicaServer:
             disable_nagle_algorithm = True  # no 40 ms Nagle/delayed-ACK stall on keep-alive
 
             def version_string(self) -> str:
-                return "Microsoft-IIS/8.5"
+                return getattr(replica._family, "SERVER", "Microsoft-IIS/8.5")
 
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 pass
@@ -409,8 +409,10 @@ class ReplicaServer:
                     self.send_header("Content-Type", resp.ctype)
                 self.send_header("Content-Length", str(len(full)))
                 self.send_header("Cache-Control", "private")
-                self.send_header("X-AspNet-Version", "4.0.30319")
-                self.send_header("X-Powered-By", "ASP.NET")
+                powered = getattr(replica._family, "POWERED_BY", "ASP.NET")
+                if powered == "ASP.NET":
+                    self.send_header("X-AspNet-Version", "4.0.30319")
+                self.send_header("X-Powered-By", powered)
                 for k, v in resp.headers.items():
                     self.send_header(k, v)
                 self.end_headers()
