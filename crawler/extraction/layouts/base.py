@@ -200,9 +200,9 @@ class Layout:
                     for h in (s.css(pager_sel).css("a::attr(href)").getall() if pager_sel else [])}
         seen: set[str] = set(in_pager)
         titles: dict[str, str] = {}
-        title_css = ", ".join(filter(None, (self.sel.get("listing_title"),
-                                            (self.sel.get("related_item") or "") and
-                                            self.sel["related_item"] + " a")))
+        related_links = ", ".join(part.strip() + " a" for part in
+                                  (self.sel.get("related_item") or "").split(",") if part.strip())
+        title_css = ", ".join(filter(None, (self.sel.get("listing_title"), related_links)))
         for a in s.css(title_css) if title_css else []:
             href = a.attrib.get("href")
             if href:
