@@ -23,4 +23,4 @@ lint: setup
 	$(BIN)/ruff check .
 
 bench: setup
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench.search

@@ -17,8 +17,12 @@ from typing import Any
 
 from scrapy.settings import Settings
 
+from crawler.export import export as export  # re-exported: search, export and report are API
 from crawler.profiles import profile_for
+from crawler.report import report as report
 from crawler.runs import ArchiveLock
+from crawler.search import rebuild_fts as rebuild_fts
+from crawler.search import search as search
 from crawler.storage import Archive
 
 EXIT_OK = 0

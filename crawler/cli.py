@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -191,6 +192,131 @@ def check_profile(name: str, url: str) -> None:
     if "article" not in result:
         click.echo("portal-archive: no article on that page", err=True)
         sys.exit(api.EXIT_FAILURES)
+
+
+# --- the researchers' archive: search, export, rebuild-fts, report ---------------------------
+def _cannot_run(exc: Exception) -> NoReturn:
+    click.echo(f"portal-archive: cannot run: {exc}", err=True)
+    sys.exit(api.EXIT_CANNOT_RUN)
+
+
+since_option = click.option("--since", metavar="DATE",
+                            help="Only articles published on or after DATE (YYYY-MM-DD).")
+until_option = click.option("--until", metavar="DATE",
+                            help="Only articles published on or before DATE (YYYY-MM-DD).")
+
+
+@main.command()
+@click.argument("query", nargs=-1, required=True)
+@db_option
+@click.option("--site", help="Only articles of this site profile.")
+@click.option("--category", help="Only articles of this category, as the portal names it.")
+@since_option
+@until_option
+@click.option("--author", help="Only articles by this author, as the page names them.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def search(query: tuple[str, ...], db: str, site: str | None, category: str | None,
+           since: str | None, until: str | None, author: str | None, limit: int,
+           as_json: bool) -> None:
+    """Full-text search of titles, summaries and bodies, best matches first (bm25).
+
+    With or without diacritics, any case: "dang vien" finds "đảng viên". All words must
+    occur; "a phrase" keeps its words in order; dang* is a prefix. Matched words are shown
+    [in brackets].
+
+    \b
+    Example:
+      portal-archive search dang vien --db archive.db --since 2020-01-01
+      portal-archive search '"phát triển đảng"' --category "Hoạt động" --json
+    """
+    try:
+        hits = api.search(" ".join(query), db, site=site, category=category, since=since,
+                          until=until, author=author, limit=limit)
+    except (ValueError, OSError, sqlite3.Error) as exc:
+        _cannot_run(exc)
+    if as_json:
+        click.echo(json.dumps(hits, ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        click.echo("no article matches", err=True)
+    for i, hit in enumerate(hits, 1):
+        click.echo(f"{i:3d}. {(hit['published'] or '')[:10]:<10}  {hit['category'] or ''}  "
+                   f"({hit['site']} {hit['key']})")
+        click.echo(f"     {hit['title_highlighted']}")
+        if hit["snippet"]:
+            click.echo(f"     {hit['snippet']}")
+        click.echo(f"     {hit['url']}")
+
+
+@main.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
+              show_default=True, help="JSON Lines, or CSV with JSON-encoded list columns.")
+@since_option
+@until_option
+@click.option("--site", help="Only articles of this site profile.")
+@click.option("-o", "--output", default="-", show_default=True,
+              type=click.Path(dir_okay=False, allow_dash=True),
+              help="File to write; - for standard output.")
+def export(db: str, fmt: str, since: str | None, until: str | None, site: str | None,
+           output: str) -> None:
+    """Export articles, one per line, with their images, attachments and related entries.
+
+    Streams: memory stays constant however large the archive.
+
+    \b
+    Example:
+      portal-archive export --format jsonl --since 2021-01-01 -o articles.jsonl
+      portal-archive export --format csv --site vpubnd-replica > articles.csv
+    """
+    try:
+        count = api.export(db, fmt, None if output == "-" else output, site=site, since=since,
+                           until=until)
+    except (ValueError, OSError, sqlite3.Error) as exc:
+        _cannot_run(exc)
+    click.echo(f"exported {count} articles" + ("" if output == "-" else f" to {output}"),
+               err=True)
+
+
+@main.command(name="rebuild-fts")
+@db_option
+def rebuild_fts(db: str) -> None:
+    """Rebuild the full-text search index from the articles.
+
+    Triggers keep the index in step with every write; rebuild it after restoring a copy or
+    after another tool rebuilt it (sqlite-utils rebuild-fts drops the đ→d folding).
+
+    \b
+    Example:
+      portal-archive rebuild-fts --db archive.db
+    """
+    try:
+        count = api.rebuild_fts(db)
+    except (OSError, sqlite3.Error) as exc:
+        _cannot_run(exc)
+    click.echo(f"indexed {count} articles")
+
+
+@main.command()
+@db_option
+@click.option("-o", "--output", default="report.html", show_default=True,
+              type=click.Path(dir_okay=False), help="The HTML file to write.")
+def report(db: str, output: str) -> None:
+    """Write the coverage report: one self-contained HTML page.
+
+    Per site and category, articles per month over the archive's span and the months with no
+    article; failures by reason; the last runs.
+
+    \b
+    Example:
+      portal-archive report --db archive.db -o report.html
+    """
+    try:
+        path = api.report(db, output)
+    except (OSError, sqlite3.Error) as exc:
+        _cannot_run(exc)
+    click.echo(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -88,3 +88,75 @@ def m003_capture_method(db: Database) -> None:
     """Captures of POST requests (ASP.NET postback pagers) keep their method and form body."""
     db["captures"].add_column("method", str, not_null_default="GET")
     db["captures"].add_column("request_body", bytes)
+
+
+#: The full-text index of ``articles`` (FTS5, external content: it reads the text it shows from
+#: ``articles`` and stores only the index). ``content="articles"`` in double quotes is what
+#: ``sqlite-utils search`` and datasette look for to find it.
+FTS_TABLE = "articles_fts"
+FTS_COLUMNS = ("title", "summary", "body")
+#: Column weights of bm25 for ``rank`` (title, summary, body).
+FTS_RANK = "bm25(10.0, 5.0, 1.0)"
+
+
+def fts_text(column: str) -> str:
+    """The SQL expression indexed for ``column`` (e.g. ``new.title``): its đ→d folded copy, a
+    space, then the text itself. unicode61 with remove_diacritics folds every other Vietnamese
+    mark, but đ is a letter of its own; the folded copy lets "dang" find "đảng", the original
+    lets a query typed with đ through sqlite-utils or datasette find it too. The folded copy
+    comes first and has exactly the original's tokens, so FTS5's highlight() and snippet(),
+    which re-read the original from ``articles``, mark the right words for folded queries."""
+    folded = f"replace(replace({column}, 'đ', 'd'), 'Đ', 'D')"
+    return f"{folded} || ' ' || {column}"
+
+
+def _fts_values(row: str) -> str:
+    return ", ".join(fts_text(f"{row}.{c}") for c in FTS_COLUMNS)
+
+
+@migrations()
+def m004_search_index(db: Database) -> None:
+    """Full-text search over title, summary and body, kept in step by triggers (which also run
+    when other tools write to ``articles``), populated from the rows already archived."""
+    cols = ", ".join(FTS_COLUMNS)
+    db.execute(
+        f'CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({cols}, content="articles", '
+        f'content_rowid="id", tokenize="unicode61 remove_diacritics 2")')
+    db.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rank) VALUES ('rank', '{FTS_RANK}')")
+    insert = (f"INSERT INTO {FTS_TABLE} (rowid, {cols}) "
+              f"VALUES (new.id, {_fts_values('new')});")
+    delete = (f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, {cols}) "
+              f"VALUES ('delete', old.id, {_fts_values('old')});")
+    db.execute(f"CREATE TRIGGER {FTS_TABLE}_insert AFTER INSERT ON articles BEGIN {insert} END")
+    db.execute(f"CREATE TRIGGER {FTS_TABLE}_delete AFTER DELETE ON articles BEGIN {delete} END")
+    db.execute(f"CREATE TRIGGER {FTS_TABLE}_update AFTER UPDATE OF id, {cols} ON articles "
+               f"BEGIN {delete} {insert} END")
+    db.execute(f"INSERT INTO {FTS_TABLE} (rowid, {cols}) "
+               f"SELECT id, {_fts_values('articles')} FROM articles")
+
+
+@migrations()
+def m005_views(db: Database) -> None:
+    """Views for researchers: articles per site, category and month; authors."""
+    db.create_view("articles_by_month", """
+        SELECT site, category, substr(published, 1, 7) AS month, count(*) AS count
+        FROM articles WHERE published IS NOT NULL
+        GROUP BY site, category, month""")
+    db.create_view("authors", """
+        SELECT author, count(*) AS articles, min(substr(published, 1, 10)) AS "first",
+               max(substr(published, 1, 10)) AS "last"
+        FROM articles WHERE coalesce(author, '') != ''
+        GROUP BY author""")
+
+
+@migrations()
+def m006_filter_indexes(db: Database) -> None:
+    """Indexes for filters on category or author alone (site and published have theirs)."""
+    db["articles"].create_index(["category"], if_not_exists=True)
+    db["articles"].create_index(["author"], if_not_exists=True)
+
+
+@migrations()
+def m007_content_hash_index(db: Database) -> None:
+    """The duplicate check on every new article looks articles up by (site, content_hash)."""
+    db["articles"].create_index(["site", "content_hash"], if_not_exists=True)

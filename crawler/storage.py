@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from hashlib import sha256
@@ -19,7 +19,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from crawler.items import AliasSeen, Article, FetchResult, FrontierEntry
-from crawler.migrations import migrations
+from crawler.migrations import FTS_COLUMNS, FTS_RANK, FTS_TABLE, fts_text, migrations
 
 
 def utcnow() -> str:
@@ -378,3 +378,108 @@ class Archive:
                 f"INSERT INTO {table} (article_id, position, {', '.join(cols)}) "
                 f"VALUES (?, ?, {', '.join('?' * len(cols))})",
                 [(article_id, pos, *row) for pos, row in enumerate(rows)])
+
+    # --- researchers: search, export, coverage (crawler/search.py, export.py, report.py) ------
+    @staticmethod
+    def _article_filters(site: str | None = None, category: str | None = None,
+                         since: str | None = None, until: str | None = None,
+                         author: str | None = None) -> tuple[str, dict[str, Any]]:
+        """`` AND ...`` clauses on ``articles a`` (dates inclusive, ISO), and their parameters."""
+        clauses, args = [], {}
+        for name, value in (("site", site), ("category", category), ("author", author)):
+            if value is not None:
+                clauses.append(f"a.{name} = :{name}")
+                args[name] = value
+        if since:
+            clauses.append("a.published >= :since")
+            args["since"] = since
+        if until:
+            clauses.append("a.published < date(:until, '+1 day')")
+            args["until"] = until
+        return "".join(f" AND {c}" for c in clauses), args
+
+    def search(self, match: str, *, site: str | None = None, category: str | None = None,
+               since: str | None = None, until: str | None = None, author: str | None = None,
+               limit: int = 20, mark: tuple[str, str] = ("[", "]"), tokens: int = 24
+               ) -> list[dict[str, Any]]:
+        """Articles matching the FTS5 expression ``match`` (see crawler.search), best first by
+        bm25, with the title highlighted and snippets of the summary and the body."""
+        where, args = self._article_filters(site, category, since, until, author)
+        fts = FTS_TABLE
+        cursor = self.db.execute(
+            f"SELECT a.id, a.site, a.key, a.url, a.category, a.title, a.published, a.author, "
+            f"highlight({fts}, 0, :open, :close) AS title_highlighted, "
+            f"snippet({fts}, 1, :open, :close, '…', :tokens) AS summary_snippet, "
+            f"snippet({fts}, 2, :open, :close, '…', :tokens) AS body_snippet, "
+            f"{fts}.rank AS rank "
+            f"FROM {fts} JOIN articles a ON a.id = {fts}.rowid "
+            f"WHERE {fts} MATCH :match{where} ORDER BY {fts}.rank LIMIT :limit",
+            {**args, "match": match, "open": mark[0], "close": mark[1], "tokens": tokens,
+             "limit": limit})
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def rebuild_fts(self) -> int:
+        """Rebuild the full-text index from ``articles``; returns the number of articles indexed.
+        (FTS5's own 'rebuild', and so ``sqlite-utils rebuild-fts``, would index the text without
+        its folded copy.)"""
+        cols = ", ".join(FTS_COLUMNS)
+        values = ", ".join(fts_text(c) for c in FTS_COLUMNS)
+        with self.db.conn:
+            self.db.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('delete-all')")
+            self.db.execute(
+                f"INSERT INTO {FTS_TABLE} (rowid, {cols}) SELECT id, {values} FROM articles")
+            self.db.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rank) VALUES ('rank', ?)",
+                            [FTS_RANK])
+            self.db.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')")
+        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    #: Columns of the export that hold JSON lists.
+    EXPORT_JSON_COLUMNS = ("problems", "images", "attachments", "related")
+
+    def export_rows(self, *, site: str | None = None, since: str | None = None,
+                    until: str | None = None) -> tuple[list[str], Iterator[tuple]]:
+        """Column names and a cursor over every article (all its columns, then its images,
+        attachments and related entries as JSON lists in page order), oldest row first. The
+        cursor streams: memory stays constant however large the archive."""
+        where, args = self._article_filters(site=site, since=since, until=until)
+
+        def children(table: str, *cols: str) -> str:
+            fields = ", ".join(f"'{c}', {c}" for c in cols)
+            return (f"(SELECT json_group_array(json_object({fields})) FROM "
+                    f"(SELECT {', '.join(cols)} FROM {table} WHERE article_id = a.id "
+                    f"ORDER BY position)) AS {table}")
+
+        cursor = self.db.execute(
+            f"SELECT a.*, {children('images', 'url', 'caption', 'credit')}, "
+            f"{children('attachments', 'url', 'title')}, "
+            f"{children('related', 'url', 'title', 'published', 'published_text')} "
+            f"FROM articles a WHERE 1{where} ORDER BY a.id", args)
+        return [d[0] for d in cursor.description], cursor
+
+    def coverage(self, runs: int = 10) -> dict[str, Any]:
+        """What the coverage report shows: article counts per site, category and month; the
+        first and last article of each category; failures by reason (with up to five URLs);
+        the last ``runs`` runs."""
+        months = self.db.execute(
+            "SELECT site, category, month, count FROM articles_by_month "
+            "ORDER BY site, category, month").fetchall()
+        undated = self.db.execute(
+            "SELECT site, category, count(*) FROM articles WHERE published IS NULL "
+            "GROUP BY site, category ORDER BY site, category").fetchall()
+        edges = self.db.execute(
+            "SELECT site, category, f, title, url, published FROM ("
+            "SELECT site, category, title, url, published, "
+            "row_number() OVER (PARTITION BY site, category ORDER BY published, id) AS f, "
+            "row_number() OVER (PARTITION BY site, category ORDER BY published DESC, id DESC) "
+            "AS l FROM articles WHERE published IS NOT NULL) WHERE f = 1 OR l = 1 "
+            "ORDER BY site, category, published").fetchall()
+        reasons = self.db.execute(
+            "SELECT site, reason, count(*), sum(attempts), max(last_attempt) FROM failures "
+            "GROUP BY site, reason ORDER BY site, count(*) DESC, reason").fetchall()
+        samples = self.db.execute(
+            "SELECT site, reason, url FROM (SELECT site, reason, url, row_number() OVER "
+            "(PARTITION BY site, reason ORDER BY last_attempt DESC, id) AS n FROM failures) "
+            "WHERE n <= 5 ORDER BY site, reason, n").fetchall()
+        return {"months": months, "undated": undated, "edges": edges,
+                "failures": reasons, "failure_samples": samples, "runs": self.crawls(runs)}

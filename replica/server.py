@@ -404,21 +404,9 @@ class ReplicaServer:
                 except Exception:  # a replica bug must still answer and be logged
                     resp = _Response(500, _server_error_page().encode())
                 full = b"" if resp.status == 304 else resp.body
-                self.send_response(resp.status)
-                if resp.status != 304:
-                    self.send_header("Content-Type", resp.ctype)
-                self.send_header("Content-Length", str(len(full)))
-                self.send_header("Cache-Control", "private")
-                powered = getattr(replica._family, "POWERED_BY", "ASP.NET")
-                if powered == "ASP.NET":
-                    self.send_header("X-AspNet-Version", "4.0.30319")
-                self.send_header("X-Powered-By", powered)
-                for k, v in resp.headers.items():
-                    self.send_header(k, v)
-                self.end_headers()
                 body = full if send_body else b""
-                if body:
-                    self.wfile.write(body)
+                # Logged before the response goes out: a client that has the response can
+                # rely on its log entry being there.
                 parts = urlsplit(self.path)
                 replica._record({
                     "ts": datetime.now(UTC).isoformat(timespec="milliseconds"),
@@ -434,6 +422,20 @@ class ReplicaServer:
                     "if_none_match": self.headers.get("If-None-Match"),
                     "if_modified_since": self.headers.get("If-Modified-Since"),
                 })
+                self.send_response(resp.status)
+                if resp.status != 304:
+                    self.send_header("Content-Type", resp.ctype)
+                self.send_header("Content-Length", str(len(full)))
+                self.send_header("Cache-Control", "private")
+                powered = getattr(replica._family, "POWERED_BY", "ASP.NET")
+                if powered == "ASP.NET":
+                    self.send_header("X-AspNet-Version", "4.0.30319")
+                self.send_header("X-Powered-By", powered)
+                for k, v in resp.headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                if body:
+                    self.wfile.write(body)
 
         return Handler
 

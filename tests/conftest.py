@@ -32,3 +32,15 @@ def crawl(urls: str | list[str], db: Path, *extra: str) -> subprocess.CompletedP
 def replica_server():
     with ReplicaServer(today=date(2026, 11, 26)) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def replica_archive(tmp_path_factory):
+    """The replica portal crawled once from its home page, shared by the tests that only read
+    an archive (search, export, report): (archive path, the portal's model). Copy it before
+    writing to it."""
+    with ReplicaServer(today=date(2026, 11, 26)) as server:
+        db = tmp_path_factory.mktemp("replica-archive") / "archive.db"
+        result = crawl(server.url + "/", db)
+        assert result.returncode in (0, 3), result.stderr[-3000:]
+        return db, server.portal
