@@ -19,6 +19,7 @@ Project settings (all read through ``crawler.settings.get``-style lookups on Scr
 ``ARCHIVE_KNOWN_RUN``        a listing stops paging after this many archived articles in a row
 ``ARCHIVE_MIN_BODY_RATIO``   a re-fetched article whose body shrank below this share of the
                              archived body is a problem, not a new version (0.5)
+``ARCHIVE_TRAP_*``           crawl-trap limits (see crawler/traps.py)
 ``ARCHIVE_BREAKAGE_*``       when a crawl is marked degraded (see crawler/breakage.py)
 ``ARCHIVE_MAX_FAILURE_ATTEMPTS``  stop retrying a failed URL after this many runs (5)
 ``ARCHIVE_PROGRESS``         "auto" (status line on a terminal, a log line a minute otherwise),
@@ -46,6 +47,9 @@ ARCHIVE_REFRESH_SINCE = ""
 ARCHIVE_REFRESH_DAYS = 0
 ARCHIVE_KNOWN_RUN = 10
 ARCHIVE_MIN_BODY_RATIO = 0.5
+ARCHIVE_TRAP_MAX_URL = 1024
+ARCHIVE_TRAP_MAX_REPEATS = 2
+ARCHIVE_TRAP_MAX_DEPTH = 15
 ARCHIVE_BREAKAGE_MIN_HISTORY = 20
 ARCHIVE_BREAKAGE_MIN_SAMPLE = 5
 ARCHIVE_BREAKAGE_DROP = 0.5

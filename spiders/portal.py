@@ -39,6 +39,7 @@ from crawler.extraction.urls import host_of, strip_session
 from crawler.items import AliasSeen, FetchResult, FrontierEntry
 from crawler.profiles import profile_for
 from crawler.runs import archive_for, failure_reason, response_headers, utcnow
+from crawler.traps import trap_reason
 
 
 class PortalSpider(scrapy.Spider):
@@ -72,6 +73,9 @@ class PortalSpider(scrapy.Spider):
         spider.known_run = settings.getint("ARCHIVE_KNOWN_RUN", 10)
         spider.refresh = settings.getbool("ARCHIVE_REFRESH", False)
         spider.max_attempts = settings.getint("ARCHIVE_MAX_FAILURE_ATTEMPTS", 5)
+        spider.trap_limits = {"max_url": settings.getint("ARCHIVE_TRAP_MAX_URL", 1024),
+                              "max_repeats": settings.getint("ARCHIVE_TRAP_MAX_REPEATS", 2),
+                              "max_depth": settings.getint("ARCHIVE_TRAP_MAX_DEPTH", 15)}
         archive = archive_for(crawler)
         spider.archive = archive
         spider.known = archive.known_articles(spider.site)
@@ -140,6 +144,10 @@ class PortalSpider(scrapy.Spider):
         """Requests (and alias records) for one link."""
         if not self.allowed(url):
             self.crawler.stats.inc_value("archive/links/offsite")
+            return
+        trap = trap_reason(url, **self.trap_limits)
+        if trap:
+            self.crawler.stats.inc_value(f"archive/traps/{trap}")
             return
         if self.layout.article_id(url) is None:
             # A page of unknown kind; on a layout without id rules it may be an archived article.

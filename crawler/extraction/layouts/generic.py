@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from urllib.parse import urljoin
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
@@ -73,10 +73,25 @@ class Generic(Layout):
     min_text = 400
 
     def article_key(self, url: str) -> str:
-        return f"url:{canonical_url(url)}"
+        return f"url:{self.page_url(url)}"
+
+    def page_url(self, url: str) -> str:
+        """Canonical URL with a repeated query parameter kept once, at its last value (what
+        PHP reads), so pagers that append to the current query string do not pile up."""
+        parts = urlsplit(url)
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        last = {k: v for k, v in pairs}
+        if len(last) != len(pairs):
+            kept, seen = [], set()
+            for k, _ in reversed(pairs):
+                if k not in seen:
+                    seen.add(k)
+                    kept.append((k, last[k]))
+            url = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept[::-1]), ""))
+        return canonical_url(url)
 
     def article_url(self, url: str) -> str:
-        return canonical_url(url)
+        return self.page_url(url)
 
     # --- the parts ----------------------------------------------------------------------------
     def main_block(self, root: etree._Element) -> etree._Element | None:
@@ -284,7 +299,7 @@ class Generic(Layout):
             url = urljoin(page.url, href)
             if _SKIP_LINKS.search(url) or ATTACHMENT_EXT.search(url):
                 continue
-            url = canonical_url(url)
+            url = self.page_url(url)
             if url not in seen:
                 seen.add(url)
                 out.listings.append(url)
