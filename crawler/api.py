@@ -18,7 +18,7 @@ from typing import Any
 from scrapy.settings import Settings
 
 from crawler.export import export as export  # re-exported: search, export and report are API
-from crawler.profiles import profile_for
+from crawler.profiles import Profile, profile_for
 from crawler.report import report as report
 from crawler.runs import ArchiveLock
 from crawler.search import rebuild_fts as rebuild_fts
@@ -74,6 +74,21 @@ def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
     return settings
 
 
+#: Profile politeness keys and the Scrapy settings they set.
+_POLITENESS = {"download_delay": "DOWNLOAD_DELAY",
+               "concurrent_requests_per_host": "CONCURRENT_REQUESTS_PER_DOMAIN",
+               "autothrottle_target": "AUTOTHROTTLE_TARGET_CONCURRENCY"}
+
+
+def profile_settings(profile: Profile) -> dict[str, Any]:
+    """The Scrapy settings a profile's ``[politeness]`` table asks for (``-s`` overrides them)."""
+    out: dict[str, Any] = {}
+    for key, value in profile.politeness.items():
+        name = _POLITENESS[key]
+        out[name] = int(value) if name == "CONCURRENT_REQUESTS_PER_DOMAIN" else value
+    return out
+
+
 def crawl(urls: Sequence[str], db: str = "archive.db", site: str | None = None,
           settings: Mapping[str, Any] | None = None) -> CrawlSummary:
     """Crawl from ``urls`` into the archive at ``db``; returns the run's summary.
@@ -89,9 +104,9 @@ def crawl(urls: Sequence[str], db: str = "archive.db", site: str | None = None,
     for url in urls:
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"not an http(s) URL: {url!r}")
-    profile_for(urls[0], site or (settings or {}).get("ARCHIVE_SITE") or None)  # fail early
+    profile = profile_for(urls[0], site or (settings or {}).get("ARCHIVE_SITE") or None)
     lock = ArchiveLock.acquire(db)  # raises ArchiveBusy when another run holds the archive
-    s = project_settings({**(settings or {}), "ARCHIVE_DB": db})
+    s = project_settings({**profile_settings(profile), **(settings or {}), "ARCHIVE_DB": db})
     process = CrawlerProcess(s)
     crawler = process.create_crawler(PortalSpider)
     process.crawl(crawler, start_urls=list(urls), site=site)

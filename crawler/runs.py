@@ -144,6 +144,15 @@ class RunRecorder:
                                             list(getattr(spider, "start_urls", [])),
                                             pid=os.getpid())
         self.crawler.stats.set_value("archive/crawl_id", self.crawl_id)
+        settings = self.crawler.settings
+        manners = {  # the manners this run kept, for the archivist reading the run afterwards
+            "download_delay": settings.getfloat("DOWNLOAD_DELAY"),
+            "concurrent_requests_per_domain": settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"),
+            "autothrottle_enabled": settings.getbool("AUTOTHROTTLE_ENABLED"),
+            "robotstxt_obey": settings.getbool("ROBOTSTXT_OBEY"),
+        }
+        for name, value in manners.items():
+            self.crawler.stats.set_value(f"archive/settings/{name}", value)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.crawl_id is None:
