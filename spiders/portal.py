@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import scrapy
-from scrapy import FormRequest
+from form2request import form2request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
@@ -205,12 +205,14 @@ class PortalSpider(scrapy.Spider):
         return out
 
     def _postback(self, response: Response, target: str, run: int) -> scrapy.Request:
-        """The POST an ASP.NET ``__doPostBack`` pager link would send, with the page's form."""
+        """The POST an ASP.NET ``__doPostBack`` pager link would send, with the page's form
+        (``form2request``, which Scrapy recommends over ``FormRequest.from_response``)."""
         self.crawler.stats.inc_value("archive/listings/postbacks")
-        return FormRequest.from_response(
-            response, formdata={"__EVENTTARGET": target, "__EVENTARGUMENT": ""},
-            dont_click=True, callback=self.parse, errback=self.failed,
-            meta={"kind": "page", "known_run": run})
+        forms = response.css("form#aspnetForm") or response.css("form")
+        data = form2request(forms[0], {"__EVENTTARGET": target, "__EVENTARGUMENT": ""},
+                            click=False)
+        return data.to_scrapy(callback=self.parse, errback=self.failed,
+                              meta={"kind": "page", "known_run": run})
 
     # --- callbacks ----------------------------------------------------------------------------
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
