@@ -232,18 +232,24 @@ class PortalSpider(scrapy.Spider):
             return
         if asked_article:
             result.error = self._not_the_article(response, key)
-        if result.error is None:
-            result.article = self.layout.article(page, self.site)
-            if result.article is not None:
-                result.kind = "article"
-            elif asked_article:
-                result.error = "no article on an article page (notice, soft 404 or new layout)"
+        try:
+            if result.error is None:
+                result.article = self.layout.article(page, self.site)
+                if result.article is not None:
+                    result.kind = "article"
+                elif asked_article:
+                    result.error = "no article on an article page (notice, soft 404 or new layout)"
+            follow = (self._links(page, response)
+                      if result.error is None and self.allowed(response.url) else [])
+        except Exception as exc:  # a page the layout cannot read is recorded, never fatal
+            self.logger.exception("extraction failed on %s", response.url)
+            result.error = f"extraction failed: {type(exc).__name__}: {exc}"[:300]
+            follow = []
         if result.error:
             result.kind = "failure"
             result.article = None
             yield result
             return
-        follow = self._links(page, response) if self.allowed(response.url) else []
         result.discovered = [self._entry(r) for r in follow
                              if isinstance(r, scrapy.Request) and r.method == "GET"]
         yield result

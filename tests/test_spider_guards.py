@@ -53,3 +53,14 @@ def test_notice_page_served_with_200_is_a_failure(spider):
     result = result_of(spider, respond(ARTICLE, body))
     assert ("failure", None) == (result.kind, result.article)
     assert result.error.startswith("no article on an article page")
+
+
+def test_a_page_the_layout_cannot_read_is_recorded_not_fatal(spider):
+    def broken(page, site=""):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    spider.layout.article = broken
+    body = "<html><body><h1>Tiêu đề</h1></body></html>".encode()
+    result = result_of(spider, respond(ARTICLE, body))
+    assert ("failure", body) == (result.kind, result.body)
+    assert result.error.startswith("extraction failed: RecursionError")
