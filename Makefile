@@ -23,4 +23,5 @@ lint: setup
 	$(BIN)/ruff check .
 
 bench: setup
-	$(BIN)/python -m bench.search
+	$(BIN)/pip install --quiet -e ".[bench,test]"
+	$(BIN)/python -m bench
