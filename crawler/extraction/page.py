@@ -18,6 +18,9 @@ class Page:
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
     fetched_at: str | None = None
+    #: What a layout has already worked out about this page (e.g. its older-items box), so
+    #: that extracting the article and listing the links do it once.
+    memo: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def text(self) -> str:

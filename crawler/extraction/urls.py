@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -33,12 +34,23 @@ def _is_noise(name: str, extra: Iterable[str]) -> bool:
 
 
 def canonical_url(url: str, *, drop_params: Iterable[str] = ()) -> str:
-    """Return the canonical spelling of ``url``.
+    """Return the canonical spelling of ``url`` (cached: menus and sidebars repeat on every
+    page).
 
     >>> canonical_url("HTTP://Example.org:80/NewsDetail.aspx/?utm_source=x&id=5#top")
     'http://example.org/NewsDetail.aspx?id=5'
     """
-    extra = {p.lower() for p in drop_params}
+    if drop_params:
+        return _canonical(url, frozenset(p.lower() for p in drop_params))
+    return _canonical_cached(url)
+
+
+@lru_cache(maxsize=65536)
+def _canonical_cached(url: str) -> str:
+    return _canonical(url, frozenset())
+
+
+def _canonical(url: str, extra: frozenset[str]) -> str:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
@@ -65,6 +77,7 @@ def host_of(url: str) -> str:
     return host
 
 
+@lru_cache(maxsize=65536)
 def strip_session(url: str) -> str:
     """Drop only what changes on every visit (session parameters and segments, the fragment).
 

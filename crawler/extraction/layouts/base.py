@@ -187,7 +187,7 @@ class Layout:
             body_html=self.body_html(root, page.url),
             images=images,
             attachments=attachments,
-            related=self.related(page, reference),
+            related=self.related_of(page, reference),
             problems=problems,
         )
 
@@ -238,8 +238,17 @@ class Layout:
                       if not u.lower().startswith("javascript:")]
         root = s.css(self.sel["container"]) if self.sel.get("container") else []
         if root:
-            out.related = self.related(page, None)
+            out.related = self.related_of(page, None)
         return out
+
+    def related_of(self, page: Page, reference: date | None) -> list[RelatedEntry]:
+        """:meth:`related`, worked out once per page: the article's extraction (which knows the
+        article's date, for yearless entries) and the link listing share it."""
+        memo = page.memo.get("related")
+        if memo is None or (reference is not None and memo[0] is None):
+            memo = (reference, self.related(page, reference))
+            page.memo["related"] = memo
+        return memo[1]  # type: ignore[index]
 
     def related(self, page: Page, reference: date | None) -> list[RelatedEntry]:
         entries = []

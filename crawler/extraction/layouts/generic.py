@@ -392,7 +392,7 @@ class Generic(Layout):
             category=self._category(root, title_el), title=title, published=parsed.iso(),
             published_text=date_text, author=author, source=source, summary=lead,
             body="\n\n".join(body), body_html=clean_html(main, page.url), images=images,
-            attachments=attachments, related=self.related(page, reference), problems=problems)
+            attachments=attachments, related=self.related_of(page, reference), problems=problems)
 
     def _byline(self, root: etree._Element, main: etree._Element,
                 texts: list[str]) -> tuple[str | None, str | None]:
@@ -542,5 +542,5 @@ class Generic(Layout):
             if url not in seen:
                 seen.add(url)
                 out.listings.append(url)
-        out.related = self.related(page, None)
+        out.related = self.related_of(page, None)
         return out

@@ -144,7 +144,7 @@ class ModernSlug(Layout):
             images=images,
             attachments=[Attachment(url=b.url, title=b.text or None)
                          for b in blocks if b.kind == "attachment"],
-            related=self.related(page, reference),
+            related=self.related_of(page, reference),
             problems=problems,
         )
 
