@@ -68,6 +68,18 @@ class Block:
     caption: str = ""
 
 
+def media_of(blocks: list[Block]) -> tuple[list[Image], list[Attachment]]:
+    """The photos (caption and credit split) and the attachments among an article's blocks."""
+    images = []
+    for b in blocks:
+        if b.kind == "image":
+            caption, credit = split_credit(b.caption) if b.caption else (None, None)
+            images.append(Image(url=b.url, caption=caption or None, credit=credit))
+    attachments = [Attachment(url=b.url, title=b.text or None)
+                   for b in blocks if b.kind == "attachment"]
+    return images, attachments
+
+
 class Layout:
     """Base page-object factory. Subclasses describe one CMS family."""
 
@@ -164,13 +176,7 @@ class Layout:
 
         blocks = list(self.content_blocks(root, page.url))
         body = "\n\n".join(b.text for b in blocks if b.kind == "text")
-        images = []
-        for b in blocks:
-            if b.kind == "image":
-                caption, credit = split_credit(b.caption) if b.caption else (None, None)
-                images.append(Image(url=b.url, caption=caption or None, credit=credit))
-        attachments = [Attachment(url=b.url, title=b.text or None)
-                       for b in blocks if b.kind == "attachment"]
+        images, attachments = media_of(blocks)
         art_url = self.article_url(page.url)
         return Article(
             url=art_url,

@@ -35,12 +35,12 @@ from crawler.extraction.layouts.base import (
     Links,
     _walk,
     clean_html,
-    split_credit,
+    media_of,
 )
 from crawler.extraction.page import Page
 from crawler.extraction.text import clean, text_of
 from crawler.extraction.urls import canonical_url, strip_session
-from crawler.items import Article, Attachment, Image, RelatedEntry
+from crawler.items import Article, RelatedEntry
 
 _CHROME = re.compile(
     r"(^|[-_\s])(header|menu|nav|navbar|footer|sidebar|leftcol|rightcol|left|right|banner|"
@@ -379,13 +379,7 @@ class Generic(Layout):
         author, source = self._byline(root, main, texts)
         body = [t for t in texts if t not in (author, source)
                 and not _SOURCE_LINE.match(t) and not _AUTHOR_LINE.match(t)]
-        images = []
-        for b in blocks:
-            if b.kind == "image":
-                caption, credit = split_credit(b.caption) if b.caption else (None, None)
-                images.append(Image(url=b.url, caption=caption or None, credit=credit))
-        attachments = [Attachment(url=b.url, title=b.text or None)
-                       for b in blocks if b.kind == "attachment"]
+        images, attachments = media_of(blocks)
         reference = date.fromisoformat(parsed.iso()[:10])
         return Article(
             url=self.article_url(page.url), key=self.article_key(page.url), site=site,
