@@ -5,11 +5,16 @@ A Scrapy response, a stored capture and a test fixture all become a :class:`Page
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from parsel import Selector
 from w3lib.encoding import html_to_unicode
+
+#: C0 control characters other than tab, newline and carriage return: not allowed in XML, so
+#: lxml parses them into names and values that its own API then refuses to read or write.
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass
@@ -33,4 +38,6 @@ class Page:
 
     @cached_property
     def selector(self) -> Selector:
-        return Selector(text=self.text, base_url=self.url)
+        """The parsed page; C0 control characters (binary garbage) are left out of the parse,
+        the body itself is not altered."""
+        return Selector(text=_XML_UNSAFE.sub("", self.text), base_url=self.url)

@@ -35,26 +35,33 @@ _SKIP = frozenset({"script", "style", "noscript", "template"})
 
 def text_of(el: object) -> str:
     """Visible text of an lxml element: inline tags joined as they are, block tags and ``<br>``
-    separated by a space, scripts and styles left out; cleaned."""
-    parts: list[str] = []
+    separated by a space, scripts and styles left out; cleaned.
 
-    def walk(node: object) -> None:
+    The walk keeps its own stack, so a tree nested thousands deep (unclosed ``<font>`` tags)
+    does not exhaust Python's recursion limit."""
+    tag = getattr(el, "tag", None)
+    if not isinstance(tag, str) or tag in _SKIP:
+        return ""
+    parts: list[str] = []
+    # (node, closing): a node is visited on the way down, then closed after its children.
+    stack: list[tuple[object, bool]] = [(el, False)]
+    while stack:
+        node, closing = stack.pop()
         tag = getattr(node, "tag", None)
-        if not isinstance(tag, str):
-            return
-        if tag in _SKIP:
-            return
-        block = tag in _BLOCKS
-        if block:
+        if closing:
+            if tag in _BLOCKS:
+                parts.append(" ")
+            if node is not el and node.tail:  # type: ignore[attr-defined]
+                parts.append(node.tail)  # type: ignore[attr-defined]
+            continue
+        if not isinstance(tag, str) or tag in _SKIP:
+            if node.tail:  # type: ignore[attr-defined]
+                parts.append(node.tail)  # type: ignore[attr-defined]
+            continue
+        if tag in _BLOCKS:
             parts.append(" ")
         if node.text:  # type: ignore[attr-defined]
             parts.append(node.text)  # type: ignore[attr-defined]
-        for child in node:  # type: ignore[attr-defined]
-            walk(child)
-            if child.tail:
-                parts.append(child.tail)
-        if block:
-            parts.append(" ")
-
-    walk(el)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node))  # type: ignore[call-overload]
     return clean("".join(parts))

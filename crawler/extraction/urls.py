@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
@@ -90,3 +90,22 @@ def strip_session(url: str) -> str:
     kept = [(k, v) for k, v in pairs if k.lower() not in SESSION_PARAMS]
     query = urlencode(kept) if len(kept) != len(pairs) else parts.query
     return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
+
+
+def join_url(base: str, href: str) -> str | None:
+    """``href`` resolved against ``base`` when it names a web page (http or https), else None:
+    ``javascript:`` and ``data:`` in any case or spelling (``"java\nscript:"``), ``mailto:``,
+    and malformed URLs (``http://[::1``, a port out of range) are not links to follow.
+
+    >>> join_url("http://example.org/a/", "b?id=1"), join_url("http://example.org/", "JavaScript:x")
+    ('http://example.org/a/b?id=1', None)
+    """
+    try:
+        url = urljoin(base, href.strip())
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError when the port is not a number in range
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return url

@@ -20,7 +20,7 @@ from parsel import Selector
 from crawler.extraction.dates import parse_date
 from crawler.extraction.page import Page
 from crawler.extraction.text import clean, nfc, text_of
-from crawler.extraction.urls import canonical_url, strip_session
+from crawler.extraction.urls import canonical_url, join_url, strip_session
 from crawler.items import Article, Attachment, Image, RelatedEntry
 
 #: Photo credit at the end of a caption: "Ảnh  Huy Dương", "Ảnh: N.H", "(Ảnh: Thanh Vân/TTXVN)".
@@ -32,6 +32,9 @@ _NOT_A_CREDIT = re.compile(r"^(minh họa|minh hoạ|tư liệu|chụp màn hìn
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|odt|ods)(?:$|[?#])", re.I)
 _POSTBACK = re.compile(r"javascript:\s*__doPostBack\(\s*'([^']+)'")
 BLOCK_TAGS = {"p", "div", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "address"}
+#: How deep :func:`_walk` follows nested blocks; deeper ones (a page of unclosed ``<div>``s)
+#: become one text block each, so the walk never reaches Python's recursion limit.
+MAX_WALK_DEPTH = 64
 
 
 def split_credit(caption: str) -> tuple[str, str | None]:
@@ -202,8 +205,9 @@ class Layout:
         s = page.selector
         out = Links()
         pager_sel = self.sel.get("pager")
-        in_pager = {strip_session(urljoin(page.url, h))
-                    for h in (s.css(pager_sel).css("a::attr(href)").getall() if pager_sel else [])}
+        in_pager = {strip_session(u) for h in (s.css(pager_sel).css("a::attr(href)").getall()
+                                               if pager_sel else [])
+                    if (u := join_url(page.url, h))}
         seen: set[str] = set(in_pager)
         titles: dict[str, str] = {}
         related_links = ", ".join(part.strip() + " a" for part in
@@ -211,13 +215,17 @@ class Layout:
         title_css = ", ".join(filter(None, (self.sel.get("listing_title"), related_links)))
         for a in s.css(title_css) if title_css else []:
             href = a.attrib.get("href")
-            if href:
-                titles.setdefault(strip_session(urljoin(page.url, href)), text_of(a.root))
+            url = join_url(page.url, href) if href else None
+            if url:
+                titles.setdefault(strip_session(url), text_of(a.root))
         for a in s.css("a[href]"):
             href = a.attrib.get("href", "").strip()
-            if not href or href.startswith(("javascript:", "mailto:", "#", "data:", "tel:")):
+            if not href or href.startswith("#"):
                 continue
-            url = strip_session(urljoin(page.url, href))
+            url = join_url(page.url, href)
+            if url is None:  # javascript:, data:, mailto:, a malformed URL
+                continue
+            url = strip_session(url)
             if url in seen:
                 continue
             seen.add(url)
@@ -227,8 +235,9 @@ class Layout:
                 out.listings.append(self.page_url(url))
         for a in s.css(self.sel["listing_title"]) if self.sel.get("listing_title") else []:
             href = a.attrib.get("href")
-            if href:
-                out.items.append((strip_session(urljoin(page.url, href)), text_of(a.root)))
+            url = join_url(page.url, href) if href else None
+            if url:
+                out.items.append((strip_session(url), text_of(a.root)))
         for href in (s.css(self.sel["pager_postback"]).css("::attr(href)").getall()
                      if self.sel.get("pager_postback") else []):
             m = _POSTBACK.match(href.strip())
@@ -237,11 +246,11 @@ class Layout:
                 break
         next_sel = self.sel.get("pager_next")
         for href in s.css(next_sel).css("::attr(href)").getall() if next_sel else []:
-            if href.strip() and not href.startswith("javascript:"):
-                out.next_page = self.page_url(urljoin(page.url, href))
+            url = join_url(page.url, href) if href.strip() else None
+            if url:
+                out.next_page = self.page_url(url)
                 break
-        out.pagers = [self.page_url(u) for u in sorted(in_pager)
-                      if not u.lower().startswith("javascript:")]
+        out.pagers = [self.page_url(u) for u in sorted(in_pager)]
         root = s.css(self.sel["container"]) if self.sel.get("container") else []
         if root:
             out.related = self.related_of(page, None)
@@ -262,7 +271,8 @@ class Layout:
             "related_item"
         ) else []:
             href = li.css("a::attr(href)").get()
-            if not href:
+            url = join_url(page.url, href) if href else None
+            if not url:
                 continue
             title = text_of(li.css("a")[0].root)
             dates = li.css(self.sel.get("related_date", "span"))
@@ -270,7 +280,7 @@ class Layout:
             parsed = parse_date(date_text, reference=reference) if date_text else None
             entries.append(
                 RelatedEntry(
-                    url=self.article_url(strip_session(urljoin(page.url, href))),
+                    url=self.article_url(strip_session(url)),
                     title=title,
                     published=parsed.iso() if parsed else None,
                     published_text=date_text or None,
@@ -300,7 +310,15 @@ class Layout:
         return clean_html(content[0].root, base_url)
 
 
-def _walk(el: etree._Element, base_url: str) -> Iterator[Block]:
+def resolve(base_url: str, href: str) -> str | None:
+    """``href`` resolved against ``base_url``; None when it is malformed (``http://[::1``)."""
+    try:
+        return urljoin(base_url, href)
+    except ValueError:
+        return None
+
+
+def _walk(el: etree._Element, base_url: str, depth: int = 0) -> Iterator[Block]:
     """Yield text blocks, images and attachments of an element, in document order."""
     pending: list[str] = []
 
@@ -329,21 +347,23 @@ def _walk(el: etree._Element, base_url: str) -> Iterator[Block]:
             if not caption and tag != "img":
                 caption = text_of(child)
             for img in images:
-                yield Block("image", url=urljoin(base_url, img.get("src")),
-                            caption=caption or img.get("alt") or "")
+                url = resolve(base_url, img.get("src"))
+                if url is not None:
+                    yield Block("image", url=url, caption=caption or img.get("alt") or "")
         elif tag == "br":
             yield from flush()
         elif tag in BLOCK_TAGS or tag == "table":
             yield from flush()
-            attach = [a for a in child.xpath(".//a[@href]") if ATTACHMENT_EXT.search(a.get("href"))]
+            attach = [a for a in child.xpath(".//a[@href]") if ATTACHMENT_EXT.search(a.get("href"))
+                      and resolve(base_url, a.get("href")) is not None]
             if attach and len(text_of(child)) < 200 + sum(len(text_of(a)) for a in attach):
                 for a in attach:
                     yield Block("attachment", url=urljoin(base_url, a.get("href")),
                                 text=text_of(a))
-            elif child.xpath(".//img[@src]") or any(
+            elif depth < MAX_WALK_DEPTH and (child.xpath(".//img[@src]") or any(
                 isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in child
-            ):
-                yield from _walk(child, base_url)
+            )):
+                yield from _walk(child, base_url, depth + 1)
             else:
                 text = text_of(child)
                 if text:
@@ -372,10 +392,15 @@ def clean_html(el: etree._Element, base_url: str) -> str:
         for attr in ("href", "src"):
             value = node.get(attr)
             if value is not None:
-                if value.strip().lower().startswith(("javascript:", "data:", "vbscript:")):
+                url = resolve(base_url, value.strip())
+                if url is None or value.strip().lower().startswith(
+                        ("javascript:", "data:", "vbscript:")):
                     del node.attrib[attr]
-                else:
-                    node.set(attr, urljoin(base_url, value.strip()))
+                    continue
+                try:
+                    node.set(attr, url)
+                except ValueError:  # a character lxml refuses in an attribute (&#1;)
+                    del node.attrib[attr]
     frag.attrib.clear()
     markup = etree.tostring(frag, encoding="unicode", method="html")
     return re.sub(r"\s*\n\s*", "\n", nfc(markup)).strip()

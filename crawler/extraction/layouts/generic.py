@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from copy import deepcopy
 from datetime import date
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml import etree
 
@@ -39,7 +39,7 @@ from crawler.extraction.layouts.base import (
 )
 from crawler.extraction.page import Page
 from crawler.extraction.text import clean, text_of
-from crawler.extraction.urls import canonical_url, strip_session
+from crawler.extraction.urls import canonical_url, join_url, strip_session
 from crawler.items import Article, RelatedEntry
 
 _CHROME = re.compile(
@@ -312,13 +312,14 @@ class Generic(Layout):
         order = {el: i for i, el in enumerate(root.iter())}
         main_pos = order.get(main, 0)
         best, best_score = None, float("-inf")
+        boxes = {h.lower() for h in self.related_headings}
         for el in root.xpath("//h1|//h2|//h3|//*[contains(@class,'title') or "
                              "contains(@class,'Title') or contains(@class,'tieude')]"):
             if _chrome(el):
                 continue
             text = text_of(el)
-            if not 10 <= len(text) <= 300:
-                continue
+            if not 10 <= len(text) <= 300 or text.lower().rstrip(": ") in boxes:
+                continue  # an older-items box heading is never the headline
             pos = order.get(el, 0)
             words = _words(text)
             # Dice agreement: a category heading whose words all occur in the page title
@@ -480,11 +481,12 @@ class Generic(Layout):
             own = clean(" ".join(el.xpath("text()"))).lower().rstrip(": ")
             if own not in headings or _chrome(el):  # a sidebar's "Tin cùng chuyên mục"
                 continue
-            return [self._entry(page.url, a, reference) for a in _box_links(el)]
+            return [self._entry(url, a, reference) for a in _box_links(el)
+                    if (url := join_url(page.url, a.get("href")))]
         return []
 
     @staticmethod
-    def _entry(base: str, a: etree._Element, reference: date | None) -> RelatedEntry:
+    def _entry(url: str, a: etree._Element, reference: date | None) -> RelatedEntry:
         tail = clean((a.tail or "") + " " + " ".join(
             text_of(s) for s in a.itersiblings() if isinstance(s.tag, str))[:40])
         inner = a.xpath(".//span")
@@ -494,7 +496,7 @@ class Generic(Layout):
         title = text_of(a)
         if inner and tail and title.endswith(tail):
             title = title[: -len(tail)].strip()
-        return RelatedEntry(url=canonical_url(strip_session(urljoin(base, a.get("href")))),
+        return RelatedEntry(url=canonical_url(strip_session(url)),
                             title=title, published=parsed.iso() if parsed else None,
                             published_text=tail or None)
 
@@ -511,9 +513,9 @@ class Generic(Layout):
         anchors = []
         for a in page.selector.root.iter("a"):
             href = (a.get("href") or "").strip()
-            if not href or href.startswith(("javascript:", "mailto:", "#", "data:", "tel:")):
+            url = join_url(page.url, href) if href and not href.startswith("#") else None
+            if url is None:  # javascript:, data:, mailto:, a malformed URL
                 continue
-            url = urljoin(page.url, href)
             parts = urlsplit(url)
             if (_SKIP_LINKS.search(f"{parts.path}?{parts.query}") or ATTACHMENT_EXT.search(url)
                     or "pdf" in parts.path.lower()

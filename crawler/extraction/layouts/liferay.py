@@ -31,16 +31,16 @@ import copy
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml import etree
 from parsel import Selector
 
 from crawler.extraction.dates import parse_date
-from crawler.extraction.layouts.base import Block, Layout, Links, _walk, clean_html
+from crawler.extraction.layouts.base import Block, Layout, Links, _walk, clean_html, resolve
 from crawler.extraction.page import Page
 from crawler.extraction.text import text_of
-from crawler.extraction.urls import canonical_url, strip_session
+from crawler.extraction.urls import canonical_url, join_url, strip_session
 from crawler.items import Article, RelatedEntry
 
 PORTLET = "vcmsviewcontent_WAR_VCMSportlet"
@@ -108,8 +108,9 @@ class LiferayPortal(Layout):
         out = super().links(page)
         titles = {}
         for a in page.selector.css("ul.wd-other-news a[href], div.related_asset li a[href]"):
-            url = strip_session(urljoin(page.url, a.attrib["href"]))
-            titles[url] = _title_without_date(a.root)
+            url = join_url(page.url, a.attrib["href"])
+            if url:
+                titles[strip_session(url)] = _title_without_date(a.root)
         out.articles = [(url, titles.get(url, title)) for url, title in out.articles]
         return out
 
@@ -126,7 +127,9 @@ class LiferayPortal(Layout):
             links = li.css("a[href]")
             if not links:
                 continue
-            href = links[0].attrib["href"]
+            url = join_url(page.url, links[0].attrib["href"])
+            if url is None:
+                continue
             dates = li.css(self.sel.get("related_date") or "span")
             date_text = text_of(dates[0].root) if dates else ""
             parsed = parse_date(date_text, reference=before) if date_text else None
@@ -134,7 +137,7 @@ class LiferayPortal(Layout):
                 value = parsed.value
                 before = value.date() if isinstance(value, datetime) else value
             entries.append(RelatedEntry(
-                url=self.article_url(strip_session(urljoin(page.url, href))),
+                url=self.article_url(strip_session(url)),
                 title=_title_without_date(links[0].root),
                 published=parsed.iso() if parsed else None,
                 published_text=date_text or None,
@@ -147,8 +150,8 @@ class LiferayPortal(Layout):
             yield from _walk(body, base_url)
         seen = set()
         for a in root.css(self.sel.get("attachment") or "a.wd-download-pdf"):
-            url = urljoin(base_url, a.attrib.get("href", "").strip())
-            if url != base_url and url not in seen:
+            url = resolve(base_url, a.attrib.get("href", "").strip())
+            if url is not None and url != base_url and url not in seen:
                 seen.add(url)
                 yield Block("attachment", url=url, text=text_of(a.root))
 

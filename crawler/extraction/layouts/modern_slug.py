@@ -25,12 +25,12 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from parsel import Selector
 
 from crawler.extraction.dates import VN_TZ, parse_date
-from crawler.extraction.layouts.base import ATTACHMENT_EXT, Block, Layout, split_credit
+from crawler.extraction.layouts.base import ATTACHMENT_EXT, Block, Layout, resolve, split_credit
 from crawler.extraction.page import Page
 from crawler.extraction.text import clean, text_of
 from crawler.extraction.urls import canonical_url
@@ -160,8 +160,9 @@ class ModernSlug(Layout):
                 text_of(c) + (c.tail or "") for c in holder if c is not a.root
             ) if holder is not None else "")
             label = label.rstrip(" :–-").strip()
-            if label:
-                labels[urljoin(base_url, href)] = label
+            url = resolve(base_url, href)
+            if label and url is not None:
+                labels[url] = label
         for block in super().content_blocks(root, base_url):
             if block.kind == "attachment" and block.url in labels:
                 block.text = labels[block.url]

@@ -30,7 +30,7 @@ from crawler.extraction.dates import parse_date
 from crawler.extraction.layouts.base import ATTACHMENT_EXT, Block, Layout, Links, _walk, clean_html
 from crawler.extraction.page import Page
 from crawler.extraction.text import clean, text_of
-from crawler.extraction.urls import canonical_url, strip_session
+from crawler.extraction.urls import canonical_url, join_url, strip_session
 from crawler.items import Article, RelatedEntry
 
 #: ``index.php`` (or the bare ``/``) with a query string.
@@ -136,8 +136,8 @@ class PhpLegacy(Layout):
             return []
         entries = []
         for a in table.xpath(".//a[@href]"):
-            url = strip_session(urljoin(page.url, a.get("href").strip()))
-            if self.article_id(url) is None:
+            url = join_url(page.url, a.get("href"))
+            if url is None or self.article_id(url := strip_session(url)) is None:
                 continue
             dates = a.xpath("following-sibling::font[1]")
             date_text = text_of(dates[0]) if dates else ""

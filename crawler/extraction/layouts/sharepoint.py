@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from parsel import Selector
 
-from crawler.extraction.layouts.base import Block, Layout
+from crawler.extraction.layouts.base import Block, Layout, resolve
 from crawler.extraction.page import Page
 from crawler.extraction.text import text_of
 from crawler.extraction.urls import canonical_url
@@ -106,8 +106,9 @@ class SharePoint(Layout):
         yield from super().content_blocks(root, base_url)
         css = self.sel.get("attachment")
         for a in root.css(css) if css else []:
-            yield Block("attachment", url=urljoin(base_url, a.attrib["href"]),
-                        text=text_of(a.root))
+            url = resolve(base_url, a.attrib["href"])
+            if url is not None:
+                yield Block("attachment", url=url, text=text_of(a.root))
 
     # --- helpers ------------------------------------------------------------------------------
     def _root(self, page: Page) -> Selector:
