@@ -93,22 +93,40 @@ def response_headers(response: Response) -> dict[str, str]:
 
 
 def failure_reason(failure: Failure) -> str:
-    """A short, stable reason for a failed fetch: "HTTP 404", "DNS lookup failed", ..."""
+    """A short, stable reason for a failed fetch: "HTTP 404", "DNS lookup failed", ...
+
+    Scrapy 2.13+ wraps Twisted's errors in its own (``DownloadFailedError`` around
+    ``ConnectionDone``, ``DownloadTimeoutError`` ...); the wrapped error names the reason.
+    """
     response = getattr(failure.value, "response", None)
     if response is not None:
         return f"HTTP {response.status}"
-    name = type(failure.value).__name__
-    reasons = {
-        "DNSLookupError": "DNS lookup failed",
-        "TimeoutError": "timed out",
-        "TCPTimedOutError": "timed out",
-        "ConnectionRefusedError": "connection refused",
-        "ConnectionLost": "connection lost",
-        "ResponseNeverReceived": "no response (connection reset)",
-        "ConnectionDone": "connection closed",
-        "ResponseFailed": "response failed (truncated or reset)",
-    }
-    return reasons.get(name, f"{name}: {failure.getErrorMessage()}"[:300])
+    exc: BaseException = failure.value
+    name = type(exc).__name__
+    if name == "DownloadFailedError" and exc.__cause__ is not None:
+        exc = exc.__cause__
+        name = type(exc).__name__
+    if name == "DownloadFailedError":  # the wrapped failures are only in the message
+        message = str(exc)
+        name = next((n for n in _REASONS if n in message), name)
+    return _REASONS.get(name, f"{name}: {failure.getErrorMessage()}"[:300])
+
+
+_REASONS = {
+    "DNSLookupError": "DNS lookup failed",
+    "CannotResolveHostError": "DNS lookup failed",
+    "TimeoutError": "timed out",
+    "TCPTimedOutError": "timed out",
+    "DownloadTimeoutError": "timed out",
+    "ConnectionRefusedError": "connection refused",
+    "DownloadConnectionRefusedError": "connection refused",
+    "ConnectionLost": "connection lost",
+    "ResponseNeverReceived": "no response (connection reset)",
+    "ConnectionDone": "no response (connection closed)",
+    "ResponseFailed": "response failed (truncated or reset)",
+    "ResponseDataLossError": "truncated: body shorter than its Content-Length",
+    "DownloadCancelledError": "too large: download cut at DOWNLOAD_MAXSIZE",
+}
 
 
 def crawl_status(stats: dict[str, Any]) -> str:

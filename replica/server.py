@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from . import templates
+from .faults import FAULTS, serve_fault
 from .model import Portal, build_portal
 
 HTML = "text/html; charset=utf-8"
@@ -133,7 +134,7 @@ class ReplicaServer:
     def __init__(self, portal: Portal | None = None, *, seed: int = 20210420,
                  n_articles: int = 320, epoch: int = 1, today: date | None = None,
                  log_path: str | None = None, port: int = 0, family: str = "aspnet",
-                 related_box: bool = True) -> None:
+                 related_box: bool = True, faults: dict[str, str] | None = None) -> None:
         if portal is None:
             portal = build_portal(seed=seed, n_articles=n_articles, epoch=epoch)
         self.family = family
@@ -154,6 +155,13 @@ class ReplicaServer:
         self._log_file = None
         self._servers: list[_HTTPServer] = []
         self._threads: list[threading.Thread] = []
+        #: Request target (path + query, as requested) or path -> fault name (replica.faults).
+        self.faults: dict[str, str] = dict(faults or {})
+        for name in self.faults.values():
+            if name not in FAULTS:
+                raise ValueError(f"unknown fault {name!r}; one of {', '.join(sorted(FAULTS))}")
+        #: Set while the server stops, so that a stalling fault gives up.
+        self.stopping = threading.Event()
 
     # -- state
     @property
@@ -185,6 +193,7 @@ class ReplicaServer:
     def start(self) -> ReplicaServer:
         if self._servers:
             return self
+        self.stopping.clear()
         if self.log_path:
             self._log_file = open(self.log_path, "a", encoding="utf-8")
         main = _HTTPServer(("127.0.0.1", self.port), self._handler_class("main"))
@@ -200,6 +209,7 @@ class ReplicaServer:
         return self
 
     def stop(self) -> None:
+        self.stopping.set()
         for srv in self._servers:
             srv.shutdown()
             srv.server_close()
@@ -395,6 +405,12 @@ class ReplicaServer:
                 self._serve(send_body=True, form=form)
 
             def _serve(self, send_body: bool, form: dict[str, str] | None = None) -> None:
+                if which == "main" and replica.faults:
+                    fault = (replica.faults.get(self.path)
+                             or replica.faults.get(urlsplit(self.path).path))
+                    if fault:
+                        serve_fault(self, fault, replica, send_body)
+                        return
                 try:
                     if which == "offsite":
                         path = urlsplit(self.path).path

@@ -11,10 +11,14 @@ shows them under another title (an edit hint); a listing stops paging after a ru
 ``ARCHIVE_KNOWN_RUN`` archived articles. ``ARCHIVE_REFRESH`` re-checks archived articles with
 conditional requests. URLs left pending by a run that died are fetched first.
 
+Redirects of the spider's GET requests are followed here, not by Scrapy's RedirectMiddleware:
+only to a host of the site (an off-site target is recorded as a failure and never requested),
+at most ``REDIRECT_MAX_TIMES`` hops, and a loop is recorded as a failure at once.
+
 Arguments (``-a``): ``start_url`` or ``start_urls`` (space or comma separated), ``site``
 (profile name). Settings: ``ARCHIVE_DB``, ``ARCHIVE_SITE``, ``ARCHIVE_FOLLOW_LISTINGS``,
 ``ARCHIVE_KNOWN_RUN``, ``ARCHIVE_REFRESH``, ``ARCHIVE_REFRESH_SINCE``, ``ARCHIVE_REFRESH_DAYS``,
-``ARCHIVE_MAX_FAILURE_ATTEMPTS``.
+``ARCHIVE_MAX_FAILURE_ATTEMPTS``, ``REDIRECT_MAX_TIMES``.
 """
 
 from __future__ import annotations
@@ -40,6 +44,13 @@ from crawler.items import AliasSeen, FetchResult, FrontierEntry
 from crawler.profiles import profile_for
 from crawler.runs import archive_for, failure_reason, response_headers, utcnow
 from crawler.traps import trap_reason
+
+#: Redirects the spider follows itself (only on the site, loops stopped), instead of Scrapy's
+#: RedirectMiddleware, which follows them to any host and drops a loop without a trace.
+REDIRECTS = [301, 302, 303, 307, 308]
+
+
+_BY_HAND = {"dont_redirect": True, "handle_httpstatus_list": REDIRECTS}
 
 
 class PortalSpider(scrapy.Spider):
@@ -73,6 +84,7 @@ class PortalSpider(scrapy.Spider):
         spider.known_run = settings.getint("ARCHIVE_KNOWN_RUN", 10)
         spider.refresh = settings.getbool("ARCHIVE_REFRESH", False)
         spider.max_attempts = settings.getint("ARCHIVE_MAX_FAILURE_ATTEMPTS", 5)
+        spider.max_redirects = settings.getint("REDIRECT_MAX_TIMES", 5)
         spider.trap_limits = {"max_url": settings.getint("ARCHIVE_TRAP_MAX_URL", 1024),
                               "max_repeats": settings.getint("ARCHIVE_TRAP_MAX_REPEATS", 2),
                               "max_depth": settings.getint("ARCHIVE_TRAP_MAX_DEPTH", 15)}
@@ -127,8 +139,8 @@ class PortalSpider(scrapy.Spider):
                 headers["If-Modified-Since"] = modified
             self.crawler.stats.inc_value("archive/refresh/requests")
             yield scrapy.Request(url, callback=self.parse, errback=self.failed, headers=headers,
-                                 meta={"kind": "article", "key": key,
-                                       "handle_httpstatus_list": [304]})
+                                 meta={"kind": "article", "key": key, "dont_redirect": True,
+                                       "handle_httpstatus_list": [304, *REDIRECTS]})
 
     # --- navigation ---------------------------------------------------------------------------
     def allowed(self, url: str) -> bool:
@@ -156,7 +168,8 @@ class PortalSpider(scrapy.Spider):
                 return
             if force or self.follow_listings:
                 yield scrapy.Request(self.layout.page_url(url), callback=self.parse,
-                                     errback=self.failed, meta={"kind": "page", **(meta or {})})
+                                     errback=self.failed,
+                                     meta={"kind": "page", **_BY_HAND, **(meta or {})})
             return
         key = self.layout.article_key(url)
         target = self.layout.article_url(url)
@@ -176,7 +189,7 @@ class PortalSpider(scrapy.Spider):
             self.crawler.stats.inc_value("archive/articles/edit_hints")
         self.scheduled.add(key)
         yield scrapy.Request(target, callback=self.parse, errback=self.failed,
-                             meta={"kind": "article", "key": key}, priority=1)
+                             meta={"kind": "article", "key": key, **_BY_HAND}, priority=1)
 
     def _links(self, page: Page, response: Response) -> list[Any]:
         """What to fetch next from a page: articles, listings, the next listing page."""
@@ -230,6 +243,9 @@ class PortalSpider(scrapy.Spider):
             result.kind = "unchanged"
             yield result
             return
+        if response.status in REDIRECTS:
+            yield from self._redirected(response, result)
+            return
         if asked_article:
             result.error = self._not_the_article(response, key)
         try:
@@ -254,6 +270,30 @@ class PortalSpider(scrapy.Spider):
                              if isinstance(r, scrapy.Request) and r.method == "GET"]
         yield result
         yield from follow
+
+    def _redirected(self, response: Response, result: FetchResult) -> Iterator[Any]:
+        """Follow a redirect on the site; record one off the site, a loop or too many hops as
+        a failure (the off-site URL is never requested)."""
+        location = response.headers.get("Location")
+        target = response.urljoin(location.decode("latin-1")) if location else None
+        hops = [*response.meta.get("redirect_urls", []), response.url]
+        if target is None:
+            result.error = f"HTTP {response.status} without a Location"
+        elif not self.allowed(target):
+            result.error = f"redirected off the site to {target} (not followed)"
+        elif target in hops:
+            result.error = f"redirect loop back to {target}"
+        elif len(hops) > self.max_redirects:
+            result.error = f"more than {self.max_redirects} redirects"
+        if result.error is None:
+            request = response.request.replace(url=target)
+            request.meta["redirect_urls"] = hops
+            request.meta["redirect_times"] = len(hops)
+            yield request
+            return
+        self.crawler.stats.inc_value("archive/redirects/refused")
+        result.kind = "failure"
+        yield result
 
     def _not_the_article(self, response: Response, key: str | None) -> str | None:
         """Why a response to an article request cannot hold that article, if it cannot."""
