@@ -330,18 +330,23 @@ def content_html(ctx: Context, article: Article) -> str:
     return "\n".join(parts)
 
 
+def older_items(portal: Portal, article: Article) -> list[tuple[int, Article | None, str, date]]:
+    """The older-items box of ``article`` in every family: (id, the article or None for the
+    dead link, title as served, date shown), newest first."""
+    out = []
+    for rid in article.related_ids:
+        other = portal.articles.get(rid)
+        if other is not None:
+            out.append((rid, other, _served(other, other.title), other.published_date))
+        elif rid == portal.dead_link_id:
+            out.append((rid, None, portal.dead_link_title, portal.dead_link_date))
+    return out
+
+
 def _related_html(ctx: Context, article: Article) -> str:
-    p = ctx.portal
     token = session_token(article.id)
     items = []
-    for rid in article.related_ids:
-        other = p.articles.get(rid)
-        if other is None:
-            if rid != p.dead_link_id:
-                continue
-            title, when = p.dead_link_title, p.dead_link_date
-        else:
-            title, when = _served(other, other.title), other.published_date
+    for rid, _, title, when in older_items(ctx.portal, article):
         items.append(
             f'<li><a href="/NewsDetail.aspx?id={rid}&amp;sessionid={token}">{_e(title)}</a> '
             f'<span class="date">({dmy(when)})</span></li>'

@@ -46,7 +46,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from replica.model import PUBLIC_CATEGORIES, WEEKDAYS_CAP, Article, Attachment, Image, Portal
 from replica.server import TINY_GIF, TINY_JPEG, Response, make_pdf
-from replica.templates import Context, _e, _served, first_sentence, render_notice
+from replica.templates import Context, _e, _served, first_sentence, older_items, render_notice
 
 HTML = "text/html; charset=utf-8"
 SITE = "Cổng thông tin điện tử Văn phòng UBND tỉnh"
@@ -404,14 +404,7 @@ def _tools(aid: int) -> str:
 
 def _older(portal: Portal, article: Article) -> list[tuple[int, str, date]]:
     """(id, title as served, date) of the "older items": ``related_ids``, dead link included."""
-    out = []
-    for rid in article.related_ids:
-        other = portal.articles.get(rid)
-        if other is not None:
-            out.append((rid, _served(other, other.title), other.published_date))
-        elif rid == portal.dead_link_id:
-            out.append((rid, portal.dead_link_title, portal.dead_link_date))
-    return out
+    return [(rid, title, when) for rid, _, title, when in older_items(portal, article)]
 
 
 def _newer(portal: Portal, article: Article) -> list[Article]:

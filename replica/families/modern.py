@@ -38,7 +38,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from replica.model import Article, Image, Portal
 from replica.server import TINY_GIF, TINY_JPEG, Response, make_pdf
-from replica.templates import Context, _e, _served, dmy, first_sentence
+from replica.templates import Context, _e, _served, dmy, first_sentence, older_items
 
 SITE = "Cổng TTĐT Văn phòng UBND tỉnh"
 PUBLIC_HOST = "https://vpubnd.example.invalid"  # the production host og:url and JSON-LD name
@@ -382,15 +382,8 @@ def _article_head(ctx: Context, article: Article, cat_name: str,
 def _related(ctx: Context, article: Article) -> str:
     p = ctx.portal
     items = []
-    for rid in article.related_ids:
-        other = p.articles.get(rid)
-        if other is None:
-            if rid != p.dead_link_id:
-                continue
-            href, title, when = dead_link_path(p), p.dead_link_title, p.dead_link_date
-        else:
-            href, title, when = (article_path(p, other), _served(other, other.title),
-                                 other.published_date)
+    for _, other, title, when in older_items(p, article):
+        href = article_path(p, other) if other is not None else dead_link_path(p)
         items.append(f'<li><a href="{href}">{_e(title)}</a> <span class="date">({dmy(when)})'
                      "</span></li>")
     if not items:

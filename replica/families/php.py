@@ -34,11 +34,10 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from replica.model import WEEKDAYS_CAP, Article, Image, Portal
 from replica.server import TINY_GIF, TINY_JPEG, Response, make_pdf
-from replica.templates import _e, _served, dmy, first_sentence
+from replica.templates import _e, _served, dmy, first_sentence, older_items
 
 SITE = "Trang thông tin điện tử Văn phòng UBND tỉnh"
-#: What this family's server would announce (server.py does not read these yet; it always
-#: sends the IIS/ASP.NET headers).
+#: What this family's server announces (server.py reads these).
 SERVER = "Apache/2.2.22 (Ubuntu)"
 POWERED_BY = "PHP/5.3.10-1ubuntu3.26"
 HTML_BARE = "text/html"  # no charset: the page's <meta> declares it
@@ -465,14 +464,7 @@ def _detail(server: Any, article: Article, *, tools: bool) -> str:
 def _older_items(server: Any, article: Article) -> str:
     p = server.portal
     rows = []
-    for rid in article.related_ids:
-        other = p.articles.get(rid)
-        if other is None:
-            if rid != p.dead_link_id:
-                continue
-            title, when = p.dead_link_title, p.dead_link_date
-        else:
-            title, when = _served(other, other.title), other.published_date
+    for rid, _, title, when in older_items(p, article):
         href = f"?page=TinTuc&amp;code={article.category_slug}&amp;id={rid}"
         rows.append(
             '<tr><td width="12" valign="top"><img src="/images/next_sm.gif" border="0"></td>'

@@ -47,7 +47,15 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from replica.model import WEEKDAYS_CAP, Article, Image, Portal
 from replica.server import TINY_GIF, TINY_JPEG, Response, make_pdf
-from replica.templates import Context, _e, _served, first_sentence, render_notice, viewstate
+from replica.templates import (
+    Context,
+    _e,
+    _served,
+    first_sentence,
+    older_items,
+    render_notice,
+    viewstate,
+)
 
 SITE = "Cổng thông tin điện tử tỉnh"
 DOCTYPE = (
@@ -356,15 +364,8 @@ def body_html(article: Article) -> str:
 def _related(ctx: Context, article: Article) -> str:
     p = ctx.portal
     items = []
-    for rid in article.related_ids:
-        other = p.articles.get(rid)
-        if other is None:
-            if rid != p.dead_link_id:
-                continue
-            href, title, when = dead_link_path(p), p.dead_link_title, p.dead_link_date
-        else:
-            href = article_path(other, "pages")
-            title, when = _served(other, other.title), other.published_date
+    for _, other, title, when in older_items(p, article):
+        href = article_path(other, "pages") if other is not None else dead_link_path(p)
         items.append(f'<li><a href="{_a(href)}">{_e(title)}</a>'
                      f'<span class="date"> (Ngày {short_date(when)})</span></li>')
     if not items:
