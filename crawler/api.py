@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,11 +20,14 @@ from scrapy.settings import Settings
 
 from crawler.export import export as export  # re-exported: search, export and report are API
 from crawler.profiles import Profile, profile_for
+from crawler.reextract import ReextractReport
+from crawler.reextract import reextract as _reextract
 from crawler.report import report as report
 from crawler.runs import ArchiveLock
 from crawler.search import rebuild_fts as rebuild_fts
 from crawler.search import search as search
 from crawler.storage import Archive
+from crawler.warccheck import warc_check as warc_check  # re-exported
 
 EXIT_OK = 0
 EXIT_INTERRUPTED = 1
@@ -121,6 +125,20 @@ def crawl(urls: Sequence[str], db: str = "archive.db", site: str | None = None,
         status=stats.get("archive/status", "interrupted"),
         stats=stats,
     )
+
+
+def reextract(db: str = "archive.db", site: str | None = None, since: str | None = None,
+              profiles_dir: str | None = None) -> ReextractReport:
+    """Rebuild the articles of ``db`` from its stored captures, with no network: each capture
+    (of ``site``, fetched on or after the ISO date ``since``) is read with the layout its
+    profile names for the capture's date. Holds the archive's lock while it writes."""
+    if not os.path.isfile(db):
+        raise FileNotFoundError(f"no archive at {db}")
+    lock = ArchiveLock.acquire(db)
+    try:
+        return _reextract(db, site=site, since=since, profiles_dir=profiles_dir)
+    finally:
+        lock.release()
 
 
 def runs(db: str = "archive.db", limit: int = 20) -> list[dict[str, Any]]:

@@ -108,9 +108,13 @@ def demo(db: str, settings: tuple[str, ...]) -> None:
         click.echo(f"  {count:5d}  {name}")
     if overview["failures"]:
         click.echo("failures: " + ", ".join(f"{r} ×{n}" for r, n in overview["failures"].items()))
+    click.echo(f"captures: {overview['warc_records']} in {overview['warc_files']} WARC "
+               f"file(s) ({overview['revisits']} revisits); {overview['files']} photos and "
+               f"attachments ({overview['files_bytes'] / 1e3:.0f} kB); in {overview['folder']}/")
     click.echo("\nTry:")
     for query in api.DEMO_QUERIES:
         click.echo("  " + query.format(db=db).replace("sqlite-utils", _sqlite_utils(), 1))
+    click.echo(f"  {Path(sys.argv[0]).name} warc-check --db {db}")
     sys.exit(summary.exit_code if summary.status != "failures" else api.EXIT_OK)
 
 
@@ -277,6 +281,54 @@ def export(db: str, fmt: str, since: str | None, until: str | None, site: str | 
         _cannot_run(exc)
     click.echo(f"exported {count} articles" + ("" if output == "-" else f" to {output}"),
                err=True)
+
+
+@main.command()
+@db_option
+@click.option("--site", help="Only captures of this site profile.")
+@click.option("--since", metavar="DATE", help="Only captures fetched on or after DATE.")
+def reextract(db: str, site: str | None, since: str | None) -> None:
+    """Rebuild articles from the stored captures, with no network.
+
+    Each capture is read with the layout its site's profile names for the capture's date
+    (layout_history), so a fixed or dated layout repairs the archive without fetching again.
+    Exit code 3 when a capture could not be read.
+
+    \b
+    Example:
+      portal-archive reextract --db archive.db --site vpubnd-replica --since 2026-01-01
+    """
+    try:
+        result = api.reextract(db, site=site, since=since)
+    except (OSError, sqlite3.Error, ProfileError, ArchiveBusy) as exc:
+        _cannot_run(exc)
+    click.echo(result.describe())
+    for error in result.errors[:20]:
+        click.echo(f"  {error}", err=True)
+    sys.exit(api.EXIT_FAILURES if result.errors else api.EXIT_OK)
+
+
+@main.command(name="warc-check")
+@db_option
+def warc_check(db: str) -> None:
+    """Verify the archive's WARC files and that every capture's record matches it.
+
+    Reads every record of every WARC file (digests), finds each capture's record at its
+    offset and compares its sha256, and checks bodies kept in archive.db and downloaded files.
+    Exit code 3 when anything does not match.
+
+    \b
+    Example:
+      portal-archive warc-check --db archive.db
+    """
+    if not Path(db).is_file():
+        _cannot_run(FileNotFoundError(f"no archive at {db}"))
+    try:
+        result = api.warc_check(db)
+    except (OSError, sqlite3.Error) as exc:
+        _cannot_run(exc)
+    click.echo(result.describe())
+    sys.exit(api.EXIT_OK if result.ok else api.EXIT_FAILURES)
 
 
 @main.command(name="rebuild-fts")

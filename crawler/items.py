@@ -79,8 +79,20 @@ class FrontierEntry:
     dies is resumed from where it was."""
 
     url: str
-    kind: str = "page"  # "article" | "page"
+    kind: str = "page"  # "article" | "page" | "file" (a photo or attachment)
     key: str | None = None
+
+
+@dataclass
+class WarcRef:
+    """Where a capture's record is: a WARC file of the archive folder, the record's offset and
+    length in it (a gzip member), its WARC-Record-ID, and whether it is a revisit record."""
+
+    file: str
+    offset: int
+    length: int
+    record_id: str
+    revisit_of: int | None = None  # the capture whose payload a revisit record refers to
 
 
 @dataclass
@@ -93,7 +105,7 @@ class FetchResult:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     final_url: str | None = None
-    kind: str = "page"  # "article", "page", "failure"
+    kind: str = "page"  # "article", "page", "file", "failure"
     article: Article | None = None
     error: str | None = None
     site: str = ""
@@ -101,6 +113,10 @@ class FetchResult:
     method: str = "GET"
     request_body: bytes | None = None  # the form a POST sent (a postback pager)
     discovered: list[FrontierEntry] = field(default_factory=list)
+    request_headers: dict[str, str] = field(default_factory=dict)
+    sha256: str | None = None  # of body; set when the result is written
+    warc: WarcRef | None = None  # set by the pipeline once the WARC records are written
+    file_path: str | None = None  # kind "file": where the payload is kept in the archive folder
 
 
 @dataclass

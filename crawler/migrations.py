@@ -160,3 +160,28 @@ def m006_filter_indexes(db: Database) -> None:
 def m007_content_hash_index(db: Database) -> None:
     """The duplicate check on every new article looks articles up by (site, content_hash)."""
     db["articles"].create_index(["site", "content_hash"], if_not_exists=True)
+
+
+@migrations()
+def m008_warc_and_files(db: Database) -> None:
+    """Captures point at their WARC record (file, offset, length, record id); a revisit points
+    at the capture holding the payload; downloaded photos and attachments are listed in
+    ``files`` (stored once by sha256 in the archive folder) and linked from images and
+    attachments."""
+    captures = db["captures"]
+    for column, kind in (("warc_file", str), ("warc_offset", int), ("warc_length", int),
+                         ("warc_record_id", str)):
+        captures.add_column(column, kind)
+    captures.add_column("revisit_of", int, fk="captures", fk_col="id")
+    db["files"].create(
+        {"id": int, "url": str, "site": str, "sha256": str, "size": int, "mime": str,
+         "path": str, "first_seen": str, "capture_id": int},
+        pk="id",
+        not_null={"url", "sha256", "path"},
+        foreign_keys=[("capture_id", "captures", "id")],
+    )
+    db["files"].create_index(["url"], unique=True)
+    db["files"].create_index(["sha256"])
+    for table in ("images", "attachments"):
+        db[table].add_column("file_id", int, fk="files", fk_col="id")
+        db[table].create_index(["url"])

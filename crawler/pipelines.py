@@ -1,30 +1,41 @@
 """The archive pipeline: writes fetch results and aliases to archive.db in batches.
 
-Each :class:`~crawler.items.FetchResult` carries the raw capture and what extraction made of it;
-the storage writes the capture first and the article (or the failure) second, in one
-transaction per batch. Settings: ``ARCHIVE_BATCH_SIZE``, ``ARCHIVE_BATCH_SECONDS``.
-Stats: ``archive/articles/new|changed|unchanged|duplicate``, ``archive/failures``,
-``archive/captures``, ``archive/bytes``.
+Each :class:`~crawler.items.FetchResult` carries the raw capture and what extraction made of it.
+A batch is written in three steps: its WARC records (flushed to disk), the payloads of
+downloaded photos and attachments (content-addressed files), then one database transaction
+with the captures (pointing at their records), articles, failures and files. A run that dies
+between the steps leaves at most WARC records or files that no row refers to, never a row
+whose record is missing.
+
+Settings: ``ARCHIVE_BATCH_SIZE``, ``ARCHIVE_BATCH_SECONDS``, ``ARCHIVE_WARC``,
+``ARCHIVE_WARC_MAX_BYTES``. Stats: ``archive/articles/new|changed|unchanged|duplicate``,
+``archive/failures``, ``archive/captures``, ``archive/bytes``, ``archive/files``,
+``archive/revisits``, ``archive/warc_files``.
 """
 
 from __future__ import annotations
 
 import time
+from hashlib import sha256
 from typing import Any
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
+from crawler.files import FileStore, mime_of
 from crawler.items import AliasSeen, FetchResult
 from crawler.runs import archive_for
 from crawler.storage import Archive, WriteReport
+from crawler.warc import WarcWriter
 
 
 class ArchivePipeline:
     def __init__(self, crawler: Crawler, archive: Archive, batch_size: int,
-                 batch_seconds: float) -> None:
+                 batch_seconds: float, warc: WarcWriter | None = None) -> None:
         self.crawler = crawler
         self.archive = archive
+        self.warc = warc
+        self.files = FileStore(archive.folder)
         self.batch_size = batch_size
         self.batch_seconds = batch_seconds
         self.results: list[FetchResult] = []
@@ -35,8 +46,12 @@ class ArchivePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         s = crawler.settings
-        return cls(crawler, archive_for(crawler), s.getint("ARCHIVE_BATCH_SIZE", 50),
-                   s.getfloat("ARCHIVE_BATCH_SECONDS", 2.0))
+        archive = archive_for(crawler)
+        warc = (WarcWriter(archive.folder, s.getint("ARCHIVE_WARC_MAX_BYTES", 1_000_000_000),
+                           info={"operator": s.get("ARCHIVE_CONTACT", "")})
+                if s.getbool("ARCHIVE_WARC", True) else None)
+        return cls(crawler, archive, s.getint("ARCHIVE_BATCH_SIZE", 50),
+                   s.getfloat("ARCHIVE_BATCH_SECONDS", 2.0), warc)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if isinstance(item, FetchResult):
@@ -56,6 +71,7 @@ class ArchivePipeline:
         self.last_flush = time.monotonic()
         if not results and not aliases:
             return
+        self._write_payloads(results)
         report = self.archive.write(results, aliases,
                                     crawl_id=self.crawler.stats.get_value("archive/crawl_id"))
         if not final:
@@ -68,7 +84,35 @@ class ArchivePipeline:
         stats.inc_value("archive/failures", report.failed)
         stats.inc_value("archive/captures", report.captures)
         stats.inc_value("archive/bytes", report.bytes)
+        stats.inc_value("archive/files", report.files)
+        stats.inc_value("archive/revisits", report.revisits)
+        if self.warc is not None:
+            stats.set_value("archive/warc_files", len(self.warc.files))
+
+    def _write_payloads(self, results: list[FetchResult]) -> None:
+        """WARC records of every answered fetch (a revisit when the payload is the one last
+        archived for the URL), then the files of downloaded photos and attachments."""
+        for result in results:
+            result.sha256 = sha256(result.body).hexdigest()
+        if self.warc is not None:
+            answered = [r for r in results if r.status is not None]
+            prior = self.archive.prior_payloads(
+                (r.url, r.method, r.request_body) for r in answered if r.status == 200)
+            for result in answered:
+                last = prior.get((result.url, result.method, result.request_body))
+                same = (last is not None and result.status == 200 and result.body
+                        and last.sha256 == result.sha256)
+                result.warc = self.warc.write(result, last if same else None)
+            self.warc.flush()
+        for result in results:
+            if result.kind == "file" and result.error is None:
+                mime = mime_of(result.headers.get("Content-Type"))
+                result.file_path, _, _ = self.files.put(result.body, mime, result.url)
 
     def close_spider(self, spider: Spider | None = None) -> None:
-        self.flush()
-        self.flush(final=True)
+        try:
+            self.flush()
+            self.flush(final=True)
+        finally:
+            if self.warc is not None:
+                self.warc.close()

@@ -18,7 +18,7 @@ from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.http import Response
+from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
 from crawler.breakage import Breakage, find_breakage
@@ -81,8 +81,11 @@ def archive_for(crawler: Crawler) -> Archive:
     """The crawl's one :class:`Archive`, opened on first use and shared by its components."""
     archive = getattr(crawler, "_portal_archive", None)
     if archive is None:
-        archive = Archive(crawler.settings.get("ARCHIVE_DB", "archive.db"),
-                          min_body_ratio=crawler.settings.getfloat("ARCHIVE_MIN_BODY_RATIO", 0.5))
+        settings = crawler.settings
+        archive = Archive(settings.get("ARCHIVE_DB", "archive.db"),
+                          min_body_ratio=settings.getfloat("ARCHIVE_MIN_BODY_RATIO", 0.5),
+                          keep_bodies=(settings.getbool("ARCHIVE_DB_BODIES", True)
+                                       or not settings.getbool("ARCHIVE_WARC", True)))
         crawler._portal_archive = archive  # type: ignore[attr-defined]
     return archive
 
@@ -90,6 +93,12 @@ def archive_for(crawler: Crawler) -> Archive:
 def response_headers(response: Response) -> dict[str, str]:
     return {k.decode("latin-1"): b", ".join(v).decode("latin-1")
             for k, v in response.headers.items()}
+
+
+def request_headers(request: Request) -> dict[str, str]:
+    """The headers a request was sent with (those Scrapy set; the HTTP client adds Host)."""
+    return {k.decode("latin-1"): b", ".join(v).decode("latin-1")
+            for k, v in request.headers.items()}
 
 
 def failure_reason(failure: Failure) -> str:

@@ -25,6 +25,14 @@ Project settings (all read through ``crawler.settings.get``-style lookups on Scr
 ``ARCHIVE_PROGRESS``         "auto" (status line on a terminal, a log line a minute otherwise),
                              "tty", "log" or "off"
 ``ARCHIVE_PROGRESS_INTERVAL`` seconds between plain progress lines (60)
+``ARCHIVE_WARC``             write every capture as WARC/1.1 records in ``<archive>/warc/`` (True)
+``ARCHIVE_WARC_MAX_BYTES``   start a new WARC file past this size (1 GB)
+``ARCHIVE_DB_BODIES``        keep capture bodies in archive.db too, for a portable single file
+                             (True); when off, bodies are read back from the WARC records
+``ARCHIVE_FILES``            download the photos and attachments of articles (True)
+``ARCHIVE_FILES_MAX_BYTES``  larger downloads are cut and recorded as failures (50 MB)
+``ARCHIVE_FILES_TYPES``      MIME patterns of downloads kept (images, PDF, office documents,
+                             archives); application/octet-stream is kept for document URLs
 """
 
 from __future__ import annotations
@@ -57,6 +65,17 @@ ARCHIVE_BREAKAGE_BODY_RATIO = 0.2
 ARCHIVE_MAX_FAILURE_ATTEMPTS = 5
 ARCHIVE_PROGRESS = "auto"
 ARCHIVE_PROGRESS_INTERVAL = 60.0
+ARCHIVE_WARC = True
+ARCHIVE_WARC_MAX_BYTES = 1_000_000_000
+ARCHIVE_DB_BODIES = True
+ARCHIVE_FILES = True
+ARCHIVE_FILES_MAX_BYTES = 50 * 1024 * 1024
+ARCHIVE_FILES_TYPES = [
+    "image/*", "application/pdf", "application/msword", "application/vnd.ms-excel",
+    "application/vnd.ms-powerpoint", "application/vnd.openxmlformats-officedocument.*",
+    "application/vnd.oasis.opendocument.*", "application/zip", "application/x-rar-compressed",
+    "application/vnd.rar",
+]
 
 # --- politeness ---------------------------------------------------------------------------------
 USER_AGENT = f"portal-archive/{__version__} (archival crawler; +{{contact}})"

@@ -20,6 +20,7 @@ from sqlite_utils import Database
 
 from crawler.items import AliasSeen, Article, FetchResult, FrontierEntry
 from crawler.migrations import FTS_COLUMNS, FTS_RANK, FTS_TABLE, fts_text, migrations
+from crawler.warc import PriorCapture, archive_folder, read_record
 
 
 def utcnow() -> str:
@@ -38,20 +39,28 @@ class WriteReport:
     failed: int = 0
     captures: int = 0
     bytes: int = 0
+    files: int = 0
+    revisits: int = 0
     new_keys: list[str] = field(default_factory=list)
     unresolved_aliases: list[AliasSeen] = field(default_factory=list)
 
     def add(self, other: WriteReport) -> None:
-        for name in ("new", "changed", "unchanged", "duplicates", "failed", "captures", "bytes"):
+        for name in ("new", "changed", "unchanged", "duplicates", "failed", "captures", "bytes",
+                     "files", "revisits"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
 class Archive:
-    """An archive.db file: opened, migrated, WAL mode, foreign keys on."""
+    """An archive.db file: opened, migrated, WAL mode, foreign keys on. ``keep_bodies``: keep
+    each capture's body in the database as well as in the WARC files (a portable single file);
+    when off, bodies are read back from the WARC records."""
 
-    def __init__(self, path: str | Path = "archive.db", *, min_body_ratio: float = 0.5) -> None:
+    def __init__(self, path: str | Path = "archive.db", *, min_body_ratio: float = 0.5,
+                 keep_bodies: bool = True) -> None:
         self.path = str(path)
+        self.folder = archive_folder(self.path)
         self.min_body_ratio = min_body_ratio
+        self.keep_bodies = keep_bodies
         self.db = Database(self.path)
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA busy_timeout = 10000")
@@ -152,12 +161,61 @@ class Archive:
             [site, max_attempts]).fetchall()]
 
     def capture_body(self, capture_id: int) -> bytes:
+        """A capture's payload: from the database when kept there, else from its revisit's
+        original, else from its WARC record."""
         row = self.db.execute(
-            "SELECT body, compression FROM captures WHERE id = ?", [capture_id]).fetchone()
+            "SELECT body, compression, revisit_of, warc_file, warc_offset, warc_length "
+            "FROM captures WHERE id = ?", [capture_id]).fetchone()
         if row is None:
             raise KeyError(capture_id)
-        body, compression = row
-        return zlib.decompress(body) if compression == "zlib" else (body or b"")
+        body, compression, revisit_of, warc_file, offset, length = row
+        if body is not None:
+            return zlib.decompress(body) if compression == "zlib" else body
+        if revisit_of is not None:
+            return self.capture_body(revisit_of)
+        if warc_file is not None:
+            return read_record(self.folder, warc_file, offset, length).payload
+        return b""
+
+    def prior_payloads(self, requests: Iterable[tuple[str, str, bytes | None]]
+                       ) -> dict[tuple[str, str, bytes | None], PriorCapture]:
+        """(url, method, request body) -> the capture holding the last archived 200 payload
+        for that same request (an original, never a revisit), for revisit records. A POST
+        pager's answer is only compared with the answer to the same form."""
+        wanted = set(requests)
+        urls = list(dict.fromkeys(url for url, _, _ in wanted))
+        out: dict[tuple[str, str, bytes | None], PriorCapture] = {}
+        for i in range(0, len(urls), 500):
+            chunk = urls[i:i + 500]
+            rows = self.db.execute(
+                "SELECT c.url, c.method, c.request_body, coalesce(o.id, c.id), "
+                "coalesce(o.final_url, o.url, c.final_url, c.url), "
+                "coalesce(o.fetched_at, c.fetched_at), c.sha256, "
+                "coalesce(o.warc_record_id, c.warc_record_id) "
+                "FROM captures c LEFT JOIN captures o ON o.id = c.revisit_of "
+                f"WHERE c.url IN ({', '.join('?' * len(chunk))}) AND c.status = 200 "
+                "AND c.warc_file IS NOT NULL ORDER BY c.id", chunk).fetchall()
+            for url, method, body, cid, target, when, digest, record_id in rows:
+                key = (url, method, body)
+                if key in wanted:
+                    out[key] = PriorCapture(cid, target, when, digest, record_id)
+        return out
+
+    def media_urls(self, urls: Iterable[str]) -> set[str]:
+        """Those of ``urls`` that are photos or attachments of archived articles."""
+        urls = list(urls)
+        out: set[str] = set()
+        for i in range(0, len(urls), 400):
+            chunk = urls[i:i + 400]
+            marks = ", ".join("?" * len(chunk))
+            out.update(r[0] for r in self.db.execute(
+                f"SELECT url FROM images WHERE url IN ({marks}) UNION "
+                f"SELECT url FROM attachments WHERE url IN ({marks})", chunk + chunk))
+        return out
+
+    def known_files(self, site: str) -> set[str]:
+        """URLs of the photos and attachments of ``site`` already downloaded."""
+        return {r[0] for r in self.db.execute("SELECT url FROM files WHERE site = ?", [site])}
 
     def counts(self) -> dict[str, int]:
         return {t: self.db[t].count for t in self.db.table_names()
@@ -173,8 +231,16 @@ class Archive:
             f"ORDER BY count(*) DESC", args).fetchall()
         failures = self.db.execute(
             f"SELECT reason, count(*) FROM failures {where} GROUP BY reason", args).fetchall()
+        files, size = self.db.execute(
+            f"SELECT count(DISTINCT sha256), coalesce(sum(size), 0) FROM files {where}",
+            args).fetchone()
+        warc = self.db.execute(
+            "SELECT count(DISTINCT warc_file), count(warc_file), count(revisit_of) "
+            "FROM captures").fetchone()
         return {"articles": total, "first": first, "last": last,
-                "categories": dict(cats), "failures": dict(failures)}
+                "categories": dict(cats), "failures": dict(failures), "files": files,
+                "files_bytes": size, "warc_files": warc[0], "warc_records": warc[1],
+                "revisits": warc[2], "folder": str(self.folder)}
 
     #: Fields whose fill rate is watched for breakage, and the body's length.
     WATCHED_FIELDS = ("category", "published", "author", "source", "body")
@@ -232,11 +298,22 @@ class Archive:
         capture_id = self._capture(result, crawl_id)
         report.captures += 1
         report.bytes += len(result.body)
+        if result.warc is not None and result.warc.revisit_of is not None:
+            report.revisits += 1
         if result.discovered:
             self._add_frontier(result.site, result.discovered, crawl_id)
         if result.method == "GET":
             self.db.execute("UPDATE frontier SET done = 1 WHERE site = ? AND url = ?",
                             [result.site, result.url])
+        if result.kind == "file" and result.error is None and result.file_path:
+            self._file(result, capture_id)
+            report.files += 1
+            return
+        self._store_article(result, capture_id, crawl_id, report)
+
+    def _store_article(self, result: FetchResult, capture_id: int, crawl_id: int | None,
+                       report: WriteReport) -> None:
+        """The article (or the failure) a capture gave: new, a new version, a duplicate."""
         art = result.article
         if result.status == 304 and result.key:
             cur = self.db.execute(
@@ -277,8 +354,8 @@ class Archive:
                 return
             if old_hash == digest:
                 self.db.execute(
-                    "UPDATE articles SET last_seen = ?, capture_id = ? WHERE id = ?",
-                    [now, capture_id, article_id])
+                    "UPDATE articles SET last_seen = max(coalesce(last_seen, ''), ?), "
+                    "capture_id = ? WHERE id = ?", [now, capture_id, article_id])
                 report.unchanged += 1
             else:
                 self._update_article(article_id, art, digest, now, capture_id)
@@ -288,6 +365,90 @@ class Archive:
         if result.url != art.url:
             self._alias(result.url, article_id)
         self.db.execute("DELETE FROM failures WHERE url IN (?, ?)", [result.url, art.url])
+
+    # --- fidelity checks (crawler/warccheck.py) ------------------------------------------------
+    def capture_records(self) -> Iterator[dict[str, Any]]:
+        """Every capture with a WARC record: id, url, final_url, sha256, warc_file,
+        warc_offset, warc_length, warc_record_id, revisit_of, and the sha256 of the capture a
+        revisit refers to (``original_sha256``)."""
+        cur = self.db.execute(
+            "SELECT c.id, c.url, c.final_url, c.sha256, c.warc_file, c.warc_offset, "
+            "c.warc_length, c.warc_record_id, c.revisit_of, o.sha256 AS original_sha256 "
+            "FROM captures c LEFT JOIN captures o ON o.id = c.revisit_of "
+            "WHERE c.warc_file IS NOT NULL ORDER BY c.warc_file, c.warc_offset")
+        cols = [d[0] for d in cur.description]
+        for row in cur:
+            yield dict(zip(cols, row, strict=True))
+
+    def stored_bodies(self) -> Iterator[tuple[int, str, bytes]]:
+        """(capture id, sha256, body) of the captures whose body is kept in the database."""
+        for cid, digest, body, compression in self.db.execute(
+                "SELECT id, sha256, body, compression FROM captures WHERE body IS NOT NULL"):
+            yield cid, digest, zlib.decompress(body) if compression == "zlib" else body
+
+    def files_listed(self) -> list[tuple[str, str, str]]:
+        """(url, sha256, path) of every downloaded file."""
+        return [tuple(r) for r in self.db.execute("SELECT url, sha256, path FROM files")]
+
+    def captures_without_record(self) -> int:
+        return self.db.execute("SELECT count(*) FROM captures WHERE status IS NOT NULL "
+                               "AND warc_file IS NULL").fetchone()[0]
+
+    # --- re-extraction (crawler/reextract.py) -------------------------------------------------
+    def html_captures(self, site: str | None = None, since: str | None = None
+                      ) -> Iterator[dict[str, Any]]:
+        """The HTML captures answered 200, oldest first: id, site, url, final_url, fetched_at,
+        headers (JSON)."""
+        cur = self.db.execute(
+            "SELECT c.id, r.site, c.url, c.final_url, c.fetched_at, c.headers "
+            "FROM captures c JOIN crawls r ON r.id = c.crawl_id "
+            "WHERE c.status = 200 AND (c.content_type IS NULL "
+            "OR c.content_type LIKE 'text/html%' OR c.content_type LIKE 'application/xhtml%') "
+            "AND (:site IS NULL OR r.site = :site) AND (:since IS NULL OR c.fetched_at >= :since) "
+            "ORDER BY c.fetched_at, c.id", {"site": site, "since": since})
+        cols = [d[0] for d in cur.description]
+        for row in cur:
+            yield dict(zip(cols, row, strict=True))
+
+    def write_reextracted(self, items: Iterable[tuple[int, FetchResult]]) -> WriteReport:
+        """Store articles re-extracted from stored captures, in one transaction: a capture that
+        made a version re-derives it (and the article when it is the latest); any other goes
+        through the rules of a fetch unless the archive holds a newer version already."""
+        report = WriteReport()
+        with self.db.conn:
+            for capture_id, result in items:
+                art = result.article
+                assert art is not None
+                digest = art.content_hash
+                version = self.db.execute(
+                    "SELECT v.id, v.article_id, v.content_hash, v.version = (SELECT max(version) "
+                    "FROM article_versions WHERE article_id = v.article_id) "
+                    "FROM article_versions v WHERE v.capture_id = ?", [capture_id]).fetchone()
+                if version is not None:
+                    version_id, article_id, old_hash, latest = version
+                    if old_hash == digest:
+                        report.unchanged += 1
+                    else:
+                        self.db.execute(
+                            "UPDATE article_versions SET title = ?, body = ?, content_hash = ? "
+                            "WHERE id = ?", [art.title, art.body, digest, version_id])
+                        report.changed += 1
+                    if latest:
+                        last_seen = self.db.execute(
+                            "SELECT last_seen FROM articles WHERE id = ?",
+                            [article_id]).fetchone()[0]
+                        self._update_article(article_id, art, digest, last_seen, capture_id)
+                        self._replace_children(article_id, art, related_only=False)
+                    continue
+                newest = self.db.execute(
+                    "SELECT max(v.captured_at) FROM article_versions v JOIN articles a "
+                    "ON a.id = v.article_id WHERE a.site = ? AND a.key = ?",
+                    [art.site, art.key]).fetchone()[0]
+                if newest is not None and newest >= result.fetched_at:
+                    report.unchanged += 1
+                    continue
+                self._store_article(result, capture_id, None, report)
+        return report
 
     def _shrunk(self, article_id: int, art: Article) -> str | None:
         """Why a new extraction must not replace the archived article, if it must not: the
@@ -302,16 +463,39 @@ class Archive:
     def _capture(self, result: FetchResult, crawl_id: int | None) -> int:
         headers = {k: v for k, v in result.headers.items()}
         content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+        warc = result.warc
+        revisit_of = warc.revisit_of if warc is not None else None
+        keep = self.keep_bodies or warc is None
+        body = zlib.compress(result.body, 6) if keep and revisit_of is None else None
         cur = self.db.execute(
             "INSERT INTO captures (crawl_id, url, final_url, fetched_at, status, headers, "
-            "content_type, size, sha256, body, compression, method, request_body) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'zlib', ?, ?)",
+            "content_type, size, sha256, body, compression, method, request_body, warc_file, "
+            "warc_offset, warc_length, warc_record_id, revisit_of) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [crawl_id, result.url, result.final_url or result.url, result.fetched_at,
              result.status, json.dumps(headers, ensure_ascii=False), content_type,
-             len(result.body), sha256(result.body).hexdigest(), zlib.compress(result.body, 6),
-             result.method, result.request_body],
+             len(result.body), result.sha256 or sha256(result.body).hexdigest(), body,
+             "zlib" if body is not None else None, result.method, result.request_body,
+             warc.file if warc else None, warc.offset if warc else None,
+             warc.length if warc else None, warc.record_id if warc else None, revisit_of],
         )
         return int(cur.lastrowid)
+
+    def _file(self, result: FetchResult, capture_id: int) -> None:
+        """A downloaded photo or attachment: listed once by URL, linked from every image and
+        attachment row with that URL."""
+        mime = next((v for k, v in result.headers.items() if k.lower() == "content-type"), "")
+        row = self.db.execute(
+            "INSERT INTO files (url, site, sha256, size, mime, path, first_seen, capture_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET "
+            "sha256 = excluded.sha256, size = excluded.size, mime = excluded.mime, "
+            "path = excluded.path, capture_id = excluded.capture_id RETURNING id",
+            [result.url, result.site, result.sha256 or sha256(result.body).hexdigest(),
+             len(result.body), mime.split(";")[0].strip(), result.file_path,
+             result.fetched_at, capture_id]).fetchone()
+        for table in ("images", "attachments"):
+            self.db.execute(f"UPDATE {table} SET file_id = ? WHERE url = ?", [row[0], result.url])
+        self.db.execute("DELETE FROM failures WHERE url = ?", [result.url])
 
     def _failure(self, result: FetchResult, crawl_id: int | None) -> None:
         self.db.execute(
@@ -374,10 +558,17 @@ class Archive:
         for table, rows in tables.items():
             self.db.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
             cols = columns[table]
-            self.db.conn.executemany(
-                f"INSERT INTO {table} (article_id, position, {', '.join(cols)}) "
-                f"VALUES (?, ?, {', '.join('?' * len(cols))})",
-                [(article_id, pos, *row) for pos, row in enumerate(rows)])
+            if table == "related":
+                self.db.conn.executemany(
+                    f"INSERT INTO {table} (article_id, position, {', '.join(cols)}) "
+                    f"VALUES (?, ?, {', '.join('?' * len(cols))})",
+                    [(article_id, pos, *row) for pos, row in enumerate(rows)])
+            else:  # photos and attachments link to their downloaded file, if any yet
+                self.db.conn.executemany(
+                    f"INSERT INTO {table} (article_id, position, {', '.join(cols)}, file_id) "
+                    f"VALUES (?, ?, {', '.join('?' * len(cols))}, "
+                    f"(SELECT id FROM files WHERE url = ?))",
+                    [(article_id, pos, *row, row[0]) for pos, row in enumerate(rows)])
 
     # --- researchers: search, export, coverage (crawler/search.py, export.py, report.py) ------
     @staticmethod

@@ -521,6 +521,23 @@ def _make_image(gen: _Gen, d: date, key: str) -> Image:
     return Image(url=url, caption=caption, credit=credit, caption_text=caption_text)
 
 
+#: One archive photo of the office building that three articles use (portals reuse stock
+#: photos): an archive keeps its bytes once however many articles link it.
+SHARED_PHOTO = Image(url="/Uploads/Images/2015/1/tru-so-ubnd-tinh.jpg",
+                     caption="Trụ sở UBND tỉnh", credit="Minh Đức",
+                     caption_text="Trụ sở UBND tỉnh (Ảnh: Minh Đức)")
+
+
+def _share_photo(articles: dict[int, Article], seed_id: int) -> None:
+    """Give the shared photo to three public articles spread over the portal's years (chosen
+    without drawing from the generator, so the rest of the model is unchanged)."""
+    public = sorted(aid for aid, a in articles.items()
+                    if aid != seed_id and a.category_slug != PRIVATE_CATEGORY[0])
+    for aid in (public[len(public) // 4], public[len(public) // 2], public[3 * len(public) // 4]):
+        a = articles[aid]
+        a.images.append((len(a.paragraphs) - 1, SHARED_PHOTO))
+
+
 def _make_attachment(r: Random, d: date, used: set[str]) -> Attachment:
     while True:
         num = r.randint(100, 4999)
@@ -660,6 +677,7 @@ def build_portal(seed: int = 20210420, n_articles: int = 320, epoch: int = 1) ->
         next_id += rng.choice([1, 1, 2, 3, 4, 5, 7, 9, 13, 21])
     seed_id = seed_article.id
     _assign_related(articles)
+    _share_photo(articles, seed_id)
 
     # Quirks: NFD storage, one weekday mismatch.
     public_ids = [aid for aid, a in articles.items() if a.category_slug != PRIVATE_CATEGORY[0]]

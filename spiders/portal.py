@@ -18,7 +18,12 @@ at most ``REDIRECT_MAX_TIMES`` hops, and a loop is recorded as a failure at once
 Arguments (``-a``): ``start_url`` or ``start_urls`` (space or comma separated), ``site``
 (profile name). Settings: ``ARCHIVE_DB``, ``ARCHIVE_SITE``, ``ARCHIVE_FOLLOW_LISTINGS``,
 ``ARCHIVE_KNOWN_RUN``, ``ARCHIVE_REFRESH``, ``ARCHIVE_REFRESH_SINCE``, ``ARCHIVE_REFRESH_DAYS``,
-``ARCHIVE_MAX_FAILURE_ATTEMPTS``, ``REDIRECT_MAX_TIMES``.
+``ARCHIVE_MAX_FAILURE_ATTEMPTS``, ``REDIRECT_MAX_TIMES``, ``ARCHIVE_FILES``,
+``ARCHIVE_FILES_MAX_BYTES``, ``ARCHIVE_FILES_TYPES``.
+
+Photos and attachments of each article (on the site's hosts only) are downloaded once per URL,
+after the pages (lower priority), within the size limit and the allowed types; they are
+captured like pages and stored content-addressed by the pipeline.
 """
 
 from __future__ import annotations
@@ -40,9 +45,16 @@ from crawler.extraction.layouts import get_layout
 from crawler.extraction.page import Page
 from crawler.extraction.text import clean
 from crawler.extraction.urls import host_of, strip_session
-from crawler.items import AliasSeen, FetchResult, FrontierEntry
+from crawler.files import mime_of, type_allowed
+from crawler.items import AliasSeen, Article, FetchResult, FrontierEntry
 from crawler.profiles import profile_for
-from crawler.runs import archive_for, failure_reason, response_headers, utcnow
+from crawler.runs import (
+    archive_for,
+    failure_reason,
+    request_headers,
+    response_headers,
+    utcnow,
+)
 from crawler.traps import trap_reason
 
 #: Redirects the spider follows itself (only on the site, loops stopped), instead of Scrapy's
@@ -91,6 +103,10 @@ class PortalSpider(scrapy.Spider):
         archive = archive_for(crawler)
         spider.archive = archive
         spider.known = archive.known_articles(spider.site)
+        spider.fetch_files = settings.getbool("ARCHIVE_FILES", True)
+        spider.files_max_bytes = settings.getint("ARCHIVE_FILES_MAX_BYTES", 50 * 1024 * 1024)
+        spider.file_types = settings.getlist("ARCHIVE_FILES_TYPES")
+        spider.known_files = archive.known_files(spider.site) if spider.fetch_files else set()
         spider.scheduled: set[str] = set()
         spider.alias_urls: set[str] = set()
         return spider
@@ -104,15 +120,23 @@ class PortalSpider(scrapy.Spider):
         entries: list[FrontierEntry] = []
         requests: list[scrapy.Request] = []
         for entry in pending:
+            if entry.kind == "file":
+                requests.extend(self._file_requests([entry.url]))
+                continue
             for out in self._follow(entry.url, None, force=entry.kind != "article"):
                 if isinstance(out, scrapy.Request):
                     requests.append(out)
         for url in self.start_urls:
             requests.extend(r for r in self._follow(url, None, force=True)
                             if isinstance(r, scrapy.Request))
-        for url in archive.failures_to_retry(self.site, self.max_attempts):
+        retry = archive.failures_to_retry(self.site, self.max_attempts)
+        media = archive.media_urls(retry)
+        for url in retry:
             if self.allowed(url):
                 self.crawler.stats.inc_value("archive/failures/retried")
+                if url in media:
+                    requests.extend(self._file_requests([url]))
+                    continue
                 requests.extend(r for r in self._follow(url, None, force=True)
                                 if isinstance(r, scrapy.Request))
         if self.refresh:
@@ -191,6 +215,25 @@ class PortalSpider(scrapy.Spider):
         yield scrapy.Request(target, callback=self.parse, errback=self.failed,
                              meta={"kind": "article", "key": key, **_BY_HAND}, priority=1)
 
+    def _file_requests(self, urls: list[str]) -> list[scrapy.Request]:
+        """Downloads of photos and attachments not fetched before (on the site only)."""
+        if not self.fetch_files:
+            return []
+        out = []
+        for url in urls:
+            if url in self.known_files or not self.allowed(url):
+                continue
+            self.known_files.add(url)
+            out.append(scrapy.Request(url, callback=self.parse_file, errback=self.failed,
+                                      priority=-1,
+                                      meta={"kind": "file", **_BY_HAND,
+                                            "download_maxsize": self.files_max_bytes}))
+        return out
+
+    @staticmethod
+    def _media(article: Article) -> list[str]:
+        return [i.url for i in article.images] + [a.url for a in article.attachments]
+
     def _links(self, page: Page, response: Response) -> list[Any]:
         """What to fetch next from a page: articles, listings, the next listing page."""
         links = self.layout.links(page)
@@ -238,7 +281,8 @@ class PortalSpider(scrapy.Spider):
                              status=response.status, headers=page.headers, body=response.body,
                              final_url=response.url, kind=response.meta.get("kind", "page"),
                              site=self.site, key=key, method=response.request.method,
-                             request_body=response.request.body or None)
+                             request_body=response.request.body or None,
+                             request_headers=request_headers(response.request))
         if response.status == 304:
             result.kind = "unchanged"
             yield result
@@ -257,6 +301,8 @@ class PortalSpider(scrapy.Spider):
                     result.error = "no article on an article page (notice, soft 404 or new layout)"
             follow = (self._links(page, response)
                       if result.error is None and self.allowed(response.url) else [])
+            if result.article is not None and follow is not None:
+                follow.extend(self._file_requests(self._media(result.article)))
         except Exception as exc:  # a page the layout cannot read is recorded, never fatal
             self.logger.exception("extraction failed on %s", response.url)
             result.error = f"extraction failed: {type(exc).__name__}: {exc}"[:300]
@@ -270,6 +316,22 @@ class PortalSpider(scrapy.Spider):
                              if isinstance(r, scrapy.Request) and r.method == "GET"]
         yield result
         yield from follow
+
+    def parse_file(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """A photo or attachment: kept when its type is allowed, else recorded as a failure."""
+        requested = (response.meta.get("redirect_urls") or [response.request.url])[0]
+        result = FetchResult(url=requested, fetched_at=utcnow(), status=response.status,
+                             headers=response_headers(response), body=response.body,
+                             final_url=response.url, kind="file", site=self.site,
+                             request_headers=request_headers(response.request))
+        if response.status in REDIRECTS:
+            yield from self._redirected(response, result)
+            return
+        mime = mime_of(response.headers.get("Content-Type", b"").decode("latin-1"))
+        if not type_allowed(mime, requested, self.file_types):
+            result.kind = "failure"
+            result.error = f"file of type {mime or 'unknown'} not kept (ARCHIVE_FILES_TYPES)"
+        yield result
 
     def _redirected(self, response: Response, result: FetchResult) -> Iterator[Any]:
         """Follow a redirect on the site; record one off the site, a loop or too many hops as
@@ -311,11 +373,15 @@ class PortalSpider(scrapy.Spider):
             self.crawler.stats.inc_value("archive/links/disallowed")
             return
         response = getattr(failure.value, "response", None)
+        reason = failure_reason(failure)
+        if request.meta.get("kind") == "file" and reason.startswith("too large"):
+            reason = (f"too large: download cut at {self.files_max_bytes} bytes "
+                      f"(ARCHIVE_FILES_MAX_BYTES)")
         yield FetchResult(
             url=(request.meta.get("redirect_urls") or [request.url])[0], fetched_at=utcnow(),
             status=response.status if response is not None else None,
             headers=response_headers(response) if response is not None else {},
             body=response.body if response is not None else b"",
             final_url=response.url if response is not None else None,
-            kind="failure", error=failure_reason(failure), site=self.site,
+            kind="failure", error=reason, site=self.site,
             key=request.meta.get("key"))

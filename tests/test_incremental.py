@@ -35,7 +35,8 @@ def incremental_budget(p1, p2, known_run: int = 10) -> int:
     """Requests an incremental run of epoch 2 needs, from the replica's model: robots.txt, the
     home page, each category's listing pages until a run of ``known_run`` archived articles,
     the new articles, the edited articles whose new title shows on a page the run reads (an
-    edit hint), and the one dead link retried."""
+    edit hint), the photos and attachments of those articles not downloaded before, and the one
+    dead link retried."""
     known = {a.id for a in p1.public_articles()}
     seen_titles: dict[int, str] = {}
     pages = 0
@@ -59,7 +60,12 @@ def incremental_budget(p1, p2, known_run: int = 10) -> int:
         if not hinted:
             break
         fetched |= hinted
-    return 1 + 1 + pages + len(fetched) + 1
+    def media(portal, ids):
+        return {m.url for i in ids for m in ([img for _, img in portal.articles[i].images]
+                                             + portal.articles[i].attachments)}
+
+    files = media(p2, fetched) - media(p1, known)
+    return 1 + 1 + pages + len(fetched) + len(files) + 1
 
 
 def test_incremental_run_fetches_only_what_is_new(epochs, tmp_path):

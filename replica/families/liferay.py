@@ -45,7 +45,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from replica.model import PUBLIC_CATEGORIES, WEEKDAYS_CAP, Article, Attachment, Image, Portal
-from replica.server import TINY_GIF, TINY_JPEG, Response, make_pdf
+from replica.server import TINY_GIF, Response, make_pdf, photo
 from replica.templates import Context, _e, _served, first_sentence, older_items, render_notice
 
 HTML = "text/html; charset=utf-8"
@@ -776,7 +776,7 @@ def route(server: Any, method: str, target: str, headers: Any, form: dict[str, s
                              lambda: _html(render_listing(ctx, slug, page)))
     if lpath.startswith("/documents/"):
         if lpath.endswith((".jpg", ".jpeg")):
-            return Response(200, TINY_JPEG, "image/jpeg", dict(HEADERS))
+            return Response(200, photo(lpath), "image/jpeg", dict(HEADERS))
         title = _attachment_title(portal, path)
         if title is None:
             return not_found()

@@ -37,7 +37,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from replica.model import Article, Image, Portal
-from replica.server import TINY_GIF, TINY_JPEG, Response, make_pdf
+from replica.server import TINY_GIF, Response, make_pdf, photo
 from replica.templates import Context, _e, _served, dmy, first_sentence, older_items
 
 SITE = "Cổng TTĐT Văn phòng UBND tỉnh"
@@ -630,7 +630,7 @@ def route(server: Any, method: str, target: str, headers: Any,
             return Response(301, b"", headers={"Location": article_path(portal, article)})
         return server.article_response(aid, headers, lambda a: render_article(ctx, a))
     if path.startswith("/uploads/news/") and path.endswith((".jpg", ".jpeg")):
-        return Response(200, TINY_JPEG, "image/jpeg")
+        return Response(200, photo(path), "image/jpeg")
     if path.startswith("/uploads/files/") and path.endswith(".pdf"):
         name = path.rsplit("/", 1)[-1]
         title = next((att.title for a in portal.articles.values() for att in a.attachments

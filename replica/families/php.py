@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from replica.model import WEEKDAYS_CAP, Article, Image, Portal
-from replica.server import TINY_GIF, TINY_JPEG, Response, make_pdf
+from replica.server import TINY_GIF, Response, make_pdf, photo
 from replica.templates import _e, _served, dmy, first_sentence, older_items
 
 SITE = "Trang thông tin điện tử Văn phòng UBND tỉnh"
@@ -96,7 +96,7 @@ def route(server: Any, method: str, target: str, headers: Any, form: dict[str, s
             return server.not_found(apache_404(target))
         return Response(200, make_pdf(article.title), "application/pdf")
     if lpath.startswith("/upload/news/") and lpath.endswith((".jpg", ".jpeg")):
-        return Response(200, TINY_JPEG, "image/jpeg")
+        return Response(200, photo(lpath), "image/jpeg")
     if lpath.startswith("/upload/files/") and lpath.endswith(".pdf"):
         title = _attachment_title(server.portal, lpath)
         if title is None:
@@ -104,7 +104,7 @@ def route(server: Any, method: str, target: str, headers: Any, form: dict[str, s
         return Response(200, make_pdf(title), "application/pdf")
     if lpath.startswith("/images/"):
         if lpath.endswith((".jpg", ".jpeg")):
-            return Response(200, TINY_JPEG, "image/jpeg")
+            return Response(200, photo(lpath), "image/jpeg")
         return Response(200, TINY_GIF, "image/gif")
     if lpath == "/css/style.css":
         return Response(200, CSS, "text/css")

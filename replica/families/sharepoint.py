@@ -46,7 +46,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from replica.model import WEEKDAYS_CAP, Article, Image, Portal
-from replica.server import TINY_GIF, TINY_JPEG, Response, make_pdf
+from replica.server import TINY_GIF, Response, make_pdf, photo
 from replica.templates import (
     Context,
     _e,
@@ -632,7 +632,7 @@ def route(server: Any, method: str, target: str, headers: Any,
     if lpath == "/_layouts/authenticate.aspx":
         return Response(200, render_login(ctx).encode())
     if lpath.startswith("/portal/publishingimages/") and lpath.endswith((".jpg", ".jpeg")):
-        return Response(200, TINY_JPEG, "image/jpeg")
+        return Response(200, photo(lpath), "image/jpeg")
     if lpath.startswith(("/portal/style library/", "/_layouts/images/")):
         return Response(200, TINY_GIF, "image/gif")
     if lpath.startswith("/portal/lists/tintuc/attachments/") and lpath.endswith(".pdf"):
