@@ -62,7 +62,11 @@ class CrawlSummary:
             f", failed {s.get('archive/failures', 0)}; requests "
             f"{s.get('downloader/request_count', 0)}, "
             f"{s.get('downloader/response_bytes', 0) / 1e6:.1f} MB"
-        ) + "".join(f"\nWARNING: extraction degraded: {d}" for d in s.get("archive/degraded", []))
+        ) + "".join(f"\nWARNING: extraction degraded: {d}" for d in s.get("archive/degraded", [])
+                    ) + "".join(
+            f"\nWARNING: the portal moved: {old} answers with a permanent redirect to {new} "
+            "(not followed; list its host in the profile's aliases to crawl it)"
+            for old, new in (s.get("archive/moved_to") or {}).items())
 
 
 def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
