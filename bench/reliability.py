@@ -158,7 +158,7 @@ def describe(r: dict[str, Any]) -> str:
         lines.append(f"  missing {r['missing'][:10]}  unexpected {r['unexpected'][:10]}")
     lines.append(f"{'failures recorded':<44}{sum(r['failures'].values()):>6}")
     for reason, n in r["failures"].items():
-        lines.append(f"  {reason[:76]:<76}{n:>4}")
+        lines.append(f"  {reason:<78}{n:>4}")
     traps = ", ".join(f"{k} {v}" for k, v in r["trap_requests"].items())
     cuts = ", ".join(f"{k} {v}" for k, v in r["trap_cuts"].items())
     lines += [
