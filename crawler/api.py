@@ -138,7 +138,7 @@ def profiles() -> list[dict[str, Any]]:
     from crawler.profiles import load_profiles
 
     return [{"name": p.name, "layout": p.layout, "base_url": p.base_url,
-             "hosts": list(p.hosts), "file": p.path}
+             "hosts": [*p.hosts, *p.host_ports], "file": p.path}
             for p in sorted(load_profiles().values(), key=lambda p: p.name)]
 
 
