@@ -168,3 +168,24 @@ def test_retry_after_read_as_seconds_or_a_date():
         retry_after_seconds(b"soon", now),
         retry_after_seconds(None, now),
     ]
+
+
+@pytest.mark.parametrize("expected, header", [(5, b"3600"), (2, b"2"), (None, None)])
+def test_retry_after_capped_by_the_setting(expected, header):
+    """The retry of a 503 asking for an hour waits ARCHIVE_RETRY_AFTER_MAX (5 here)."""
+    from scrapy import Request, Spider
+    from scrapy.http import Response
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares import NOT_BEFORE, RetryAfter
+
+    crawler = get_crawler(Spider, {"ARCHIVE_RETRY_AFTER_MAX": 5, "RETRY_TIMES": 2})
+    crawler.spider = crawler._create_spider("retry")
+    middleware = RetryAfter.from_crawler(crawler)
+    request = Request("http://x.vn/NewsDetail.aspx?id=1")
+    response = Response(request.url, status=503, request=request,
+                        headers={"Retry-After": header} if header else {})
+    retry = middleware.process_response(request, response)
+    assert isinstance(retry, Request)
+    waits = retry.meta.get(NOT_BEFORE)
+    assert expected == (None if waits is None else round(waits - time.monotonic()))
