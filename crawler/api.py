@@ -66,7 +66,11 @@ class CrawlSummary:
             f", failed {s.get('archive/failures', 0)}; requests "
             f"{s.get('downloader/request_count', 0)}, "
             f"{s.get('downloader/response_bytes', 0) / 1e6:.1f} MB"
-        ) + "".join(f"\nWARNING: extraction degraded: {d}" for d in s.get("archive/degraded", []))
+        ) + "".join(f"\nWARNING: extraction degraded: {d}" for d in s.get("archive/degraded", [])
+                    ) + "".join(
+            f"\nWARNING: the portal moved: {old} answers with a permanent redirect to {new} "
+            "(not followed; list its host in the profile's aliases to crawl it)"
+            for old, new in (s.get("archive/moved_to") or {}).items())
 
 
 def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -152,7 +156,7 @@ def profiles() -> list[dict[str, Any]]:
     from crawler.profiles import load_profiles
 
     return [{"name": p.name, "layout": p.layout, "base_url": p.base_url,
-             "hosts": list(p.hosts), "file": p.path}
+             "hosts": [*p.hosts, *p.host_ports], "file": p.path}
             for p in sorted(load_profiles().values(), key=lambda p: p.name)]
 
 

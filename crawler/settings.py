@@ -20,6 +20,8 @@ Project settings (all read through ``crawler.settings.get``-style lookups on Scr
 ``ARCHIVE_MIN_BODY_RATIO``   a re-fetched article whose body shrank below this share of the
                              archived body is a problem, not a new version (0.5)
 ``ARCHIVE_TRAP_*``           crawl-trap limits (see crawler/traps.py)
+``ARCHIVE_RETRY_AFTER_MAX``  longest wait a ``Retry-After`` header is obeyed for (60 s)
+``ARCHIVE_CRAWL_DELAY_MAX``  longest robots.txt ``Crawl-delay`` obeyed (300 s)
 ``ARCHIVE_BREAKAGE_*``       when a crawl is marked degraded (see crawler/breakage.py)
 ``ARCHIVE_MAX_FAILURE_ATTEMPTS``  stop retrying a failed URL after this many runs (5)
 ``ARCHIVE_PROGRESS``         "auto" (status line on a terminal, a log line a minute otherwise),
@@ -58,6 +60,9 @@ ARCHIVE_MIN_BODY_RATIO = 0.5
 ARCHIVE_TRAP_MAX_URL = 1024
 ARCHIVE_TRAP_MAX_REPEATS = 2
 ARCHIVE_TRAP_MAX_DEPTH = 15
+ARCHIVE_TRAP_FUTURE_DAYS = 7
+ARCHIVE_RETRY_AFTER_MAX = 60.0
+ARCHIVE_CRAWL_DELAY_MAX = 300.0
 ARCHIVE_BREAKAGE_MIN_HISTORY = 20
 ARCHIVE_BREAKAGE_MIN_SAMPLE = 5
 ARCHIVE_BREAKAGE_DROP = 0.5
@@ -100,11 +105,16 @@ REDIRECT_MAX_TIMES = 5
 
 # --- components ---------------------------------------------------------------------------------
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
-EXTENSIONS = {"crawler.runs.RunRecorder": 100, "crawler.progress.Progress": 500}
+EXTENSIONS = {"crawler.runs.RunRecorder": 100, "crawler.middlewares.CrawlDelay": 200,
+              "crawler.progress.Progress": 500}
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.OffsiteGuard": 60,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsTxt": 100,
     "crawler.middlewares.ContactUserAgent": 400,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.RetryAfter": 550,
+    "crawler.middlewares.MovedPortal": 560,
 }
 
 LOG_LEVEL = "INFO"

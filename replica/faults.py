@@ -2,12 +2,19 @@
 
 ``ReplicaServer(faults={"/NewsDetail.aspx?id=2942": "502"})`` answers that target (path +
 query exactly as requested, or a bare path) with the fault instead of the page; every other
-target is served as usual. Each faulty request is logged like any other, with a ``fault``
-field and ``status`` ``None`` when no status line was sent.
+target is served as usual. The target ``"*"`` gives every request the fault
+(``{"*": "moved-home"}``: the whole portal moved). Each faulty request is logged like any
+other, with a ``fault`` field and ``status`` ``None`` when no status line was sent.
+
+Redirecting faults point at ``ReplicaServer(redirect_to=...)``, by default the off-site
+companion server (another loopback port).
 
 Faults:
 
-``503-retry-after``  503 with ``Retry-After: 1``, every time
+``503-retry-after``  503 with ``Retry-After: RETRY_AFTER`` (1 s), every time
+``503``              503 without Retry-After, every time
+``500-retry-after``  500 with ``Retry-After: RETRY_AFTER``, every time
+``500``              500 Internal Server Error, every time
 ``502``              502 Bad Gateway, every time
 ``reset``            the connection is closed (RST) without an answer
 ``stall``            no answer for ``STALL_SECONDS`` (gives up early when the server stops)
@@ -15,8 +22,10 @@ Faults:
 ``wrong-type``       the page served as ``application/octet-stream``
 ``redirect-loop``    302 to the same target
 ``offsite-redirect`` 302 to a page of the off-site companion server
+``port-redirect``    302 to the same target on the ``redirect_to`` server (another port)
 ``gigantic``         a ``GIGANTIC_BYTES`` response (the page, then padding), with its length
-``moved-home``       301 to the off-site server's home page (a portal merged into another)
+``moved-home``       301 to the ``redirect_to`` server's home page (a portal merged into
+                     another; with target ``"*"`` every URL, robots.txt included)
 
 Standard library only; must not import anything from ``crawler/``.
 """
@@ -31,9 +40,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 FAULTS = frozenset({
-    "503-retry-after", "502", "reset", "stall", "truncated", "wrong-type", "redirect-loop",
-    "offsite-redirect", "gigantic", "moved-home",
+    "503-retry-after", "503", "500-retry-after", "500", "502", "reset", "stall", "truncated",
+    "wrong-type", "redirect-loop", "offsite-redirect", "port-redirect", "gigantic", "moved-home",
 })
+#: Faults that fail every time; the others ("wrong-type") lose nothing.
+PERMANENT = FAULTS - {"wrong-type"}
+#: Seconds asked for by the ``*-retry-after`` faults.
+RETRY_AFTER = 1
 STALL_SECONDS = 30.0
 GIGANTIC_BYTES = 50 * 1024 * 1024
 CHUNK = 64 * 1024
@@ -48,10 +61,10 @@ def serve_fault(handler: Any, fault: str, replica: Any, send_body: bool = True) 
     """Answer the request ``handler`` holds with ``fault`` (a name in :data:`FAULTS`)."""
     handler.close_connection = True  # a faulty answer never keeps the connection alive
     target = handler.path
-    if fault in ("503-retry-after", "502"):
-        status = 503 if fault == "503-retry-after" else 502
+    if fault in ("503-retry-after", "503", "500-retry-after", "500", "502"):
+        status = int(fault[:3])
         body = _ERROR_PAGE % (status, status)
-        extra = {"Retry-After": "1"} if status == 503 else {}
+        extra = {"Retry-After": str(RETRY_AFTER)} if fault.endswith("retry-after") else {}
         _log(handler, replica, fault, status, len(body))
         _answer(handler, status, body if send_body else b"", len(body), extra)
     elif fault == "reset":
@@ -64,11 +77,13 @@ def serve_fault(handler: Any, fault: str, replica: Any, send_body: bool = True) 
         deadline = time.monotonic() + STALL_SECONDS
         while time.monotonic() < deadline and not replica.stopping.wait(0.05):
             pass
-    elif fault in ("redirect-loop", "offsite-redirect", "moved-home"):
+    elif fault in ("redirect-loop", "offsite-redirect", "port-redirect", "moved-home"):
+        elsewhere = replica.redirect_to or replica.offsite_url
         status, location = {
             "redirect-loop": (302, target),
             "offsite-redirect": (302, replica.offsite_url + "/tin-tuc/bai-da-chuyen.html"),
-            "moved-home": (301, replica.offsite_url + "/"),
+            "port-redirect": (302, elsewhere + target),
+            "moved-home": (301, elsewhere + "/"),
         }[fault]
         _log(handler, replica, fault, status, 0)
         _answer(handler, status, b"", 0, {"Location": location})

@@ -1,5 +1,10 @@
 """Serve the replica portal (and a companion off-site server) on 127.0.0.1.
 
+Options besides the portal: ``family`` (CMS family), ``faults`` (replica/faults.py),
+``traps`` (crawl traps linked from the home page, replica/traps.py), ``crawl_delay``
+(a ``Crawl-delay`` line in robots.txt) and ``redirect_to`` (where redirecting faults point,
+by default the off-site companion server).
+
 Standard library only; must not import anything from ``crawler/``.
 """
 
@@ -18,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from . import templates
+from . import traps as trap_pages
 from .faults import FAULTS, serve_fault
 from .model import Portal, build_portal
 
@@ -145,7 +151,9 @@ class ReplicaServer:
     def __init__(self, portal: Portal | None = None, *, seed: int = 20210420,
                  n_articles: int = 320, epoch: int = 1, today: date | None = None,
                  log_path: str | None = None, port: int = 0, family: str = "aspnet",
-                 related_box: bool = True, faults: dict[str, str] | None = None) -> None:
+                 related_box: bool = True, faults: dict[str, str] | None = None,
+                 traps: bool = False, crawl_delay: float | None = None,
+                 redirect_to: str | None = None) -> None:
         if portal is None:
             portal = build_portal(seed=seed, n_articles=n_articles, epoch=epoch)
         self.family = family
@@ -171,6 +179,12 @@ class ReplicaServer:
         for name in self.faults.values():
             if name not in FAULTS:
                 raise ValueError(f"unknown fault {name!r}; one of {', '.join(sorted(FAULTS))}")
+        #: Serve the crawl traps of replica/traps.py, linked from the home page.
+        self.traps = traps
+        #: Seconds of ``Crawl-delay`` announced in robots.txt (None: no such line).
+        self.crawl_delay = crawl_delay
+        #: Base URL redirecting faults point at (None: the off-site companion server).
+        self.redirect_to = redirect_to
         #: Set while the server stops, so that a stalling fault gives up.
         self.stopping = threading.Event()
 
@@ -296,6 +310,25 @@ class ReplicaServer:
               form: dict[str, str] | None = None) -> _Response:
         """Answer one request target (path + query). ``headers`` has ``.get()``; ``form`` is
         the decoded body of a POST."""
+        if self.traps:
+            trapped = trap_pages.route(target, self.today)
+            if trapped is not None:
+                return _Response(trapped[0], trapped[1].encode())
+        resp = self._route(target, headers, method, form)
+        if resp.status != 200 or not (self.traps or self.crawl_delay is not None):
+            return resp
+        path = urlsplit(target).path.lower()
+        if self.crawl_delay is not None and path == "/robots.txt":
+            return _Response(200, resp.body + f"Crawl-delay: {self.crawl_delay:g}\n".encode(),
+                             resp.ctype, resp.headers)
+        if self.traps and path in ("/", "/default.aspx") and b"</body>" in resp.body:
+            box = trap_pages.hub(self.today).encode()
+            return _Response(200, resp.body.replace(b"</body>", box + b"</body>", 1), resp.ctype,
+                             resp.headers)
+        return resp
+
+    def _route(self, target: str, headers: Any, method: str,
+               form: dict[str, str] | None) -> _Response:
         if self._family is not None:
             return self._family.route(self, method, target, headers, form or {})
         portal = self._portal
@@ -418,7 +451,8 @@ class ReplicaServer:
             def _serve(self, send_body: bool, form: dict[str, str] | None = None) -> None:
                 if which == "main" and replica.faults:
                     fault = (replica.faults.get(self.path)
-                             or replica.faults.get(urlsplit(self.path).path))
+                             or replica.faults.get(urlsplit(self.path).path)
+                             or replica.faults.get("*"))
                     if fault:
                         serve_fault(self, fault, replica, send_body)
                         return
@@ -448,6 +482,8 @@ class ReplicaServer:
                     "user_agent": self.headers.get("User-Agent", ""),
                     "if_none_match": self.headers.get("If-None-Match"),
                     "if_modified_since": self.headers.get("If-Modified-Since"),
+                    **({"trap": trap_pages.which(self.path)}
+                       if replica.traps and which == "main" else {}),
                 })
                 self.send_response(resp.status)
                 if resp.status != 304:

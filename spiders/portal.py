@@ -55,7 +55,7 @@ from crawler.runs import (
     response_headers,
     utcnow,
 )
-from crawler.traps import trap_reason
+from crawler.traps import trap_limits, trap_reason
 
 #: Redirects the spider follows itself (only on the site, loops stopped), instead of Scrapy's
 #: RedirectMiddleware, which follows them to any host and drops a loop without a trace.
@@ -97,9 +97,7 @@ class PortalSpider(scrapy.Spider):
         spider.refresh = settings.getbool("ARCHIVE_REFRESH", False)
         spider.max_attempts = settings.getint("ARCHIVE_MAX_FAILURE_ATTEMPTS", 5)
         spider.max_redirects = settings.getint("REDIRECT_MAX_TIMES", 5)
-        spider.trap_limits = {"max_url": settings.getint("ARCHIVE_TRAP_MAX_URL", 1024),
-                              "max_repeats": settings.getint("ARCHIVE_TRAP_MAX_REPEATS", 2),
-                              "max_depth": settings.getint("ARCHIVE_TRAP_MAX_DEPTH", 15)}
+        spider.trap_limits = trap_limits(settings)
         archive = archive_for(crawler)
         spider.archive = archive
         spider.known = archive.known_articles(spider.site)

@@ -20,6 +20,9 @@ ATTEMPTS = RETRY_TIMES + 1  # a retried fault: the first request and one retry
 #: fault -> (extra settings, failure reason (None: archived), requests for the faulty article)
 CASES = {
     "503-retry-after": ((), "HTTP 503", (ATTEMPTS,)),
+    "503": ((), "HTTP 503", (ATTEMPTS,)),
+    "500-retry-after": ((), "HTTP 500", (ATTEMPTS,)),
+    "500": ((), "HTTP 500", (ATTEMPTS,)),
     "502": ((), "HTTP 502", (ATTEMPTS,)),
     # Twisted's pool also resends a GET once when a reused keep-alive connection is reset.
     "reset": ((), "no response (connection reset)", range(ATTEMPTS, 2 * ATTEMPTS + 1)),
@@ -30,6 +33,8 @@ CASES = {
     "redirect-loop": ((), "redirect loop back to {url}", (1,)),
     "offsite-redirect": ((), "redirected off the site to {offsite}/tin-tuc/bai-da-chuyen.html "
                              "(not followed)", (1,)),
+    # Another loopback port is another site unless the profile names it (tests/test_moved.py).
+    "port-redirect": ((), "redirected off the site to {offsite}{path} (not followed)", (1,)),
     "gigantic": (("-s", "DOWNLOAD_MAXSIZE=1000000"),
                  "too large: download cut at DOWNLOAD_MAXSIZE", (1,)),
     "moved-home": ((), "redirected off the site to {offsite}/ (not followed)", (1,)),
@@ -68,7 +73,8 @@ def faulty(request, tmp_path_factory):
         result = crawl(server.url + "/", db, "-s", f"RETRY_TIMES={RETRY_TIMES}",
                        "-s", "DOWNLOAD_TIMEOUT=2", *extra)
         url = server.url + article.url_path
-        expected = None if reason is None else reason.format(url=url, offsite=server.offsite_url)
+        expected = None if reason is None else reason.format(url=url, offsite=server.offsite_url,
+                                                             path=article.url_path)
         log = list(server.log)
     conn = sqlite3.connect(db)
     yield {"fault": fault, "result": result, "log": log, "portal": portal, "article": article,
@@ -126,3 +132,60 @@ def test_stalled_request_ends_when_the_server_stops():
         time.sleep(0.02)
     client.close()
     assert time.monotonic() - started < 1.0
+
+
+@pytest.mark.parametrize("fault", ["503-retry-after", "500-retry-after"])
+def test_retry_waits_for_retry_after(fault, tmp_path):
+    """Each retry of a response with ``Retry-After: 1`` comes at least a second after it (the
+    replica's log times the requests; the run is one article, retried twice)."""
+    from datetime import datetime
+
+    from replica.faults import RETRY_AFTER
+
+    with ReplicaServer(today=date(2026, 11, 26), n_articles=50) as server:
+        article = server.portal.seed_article
+        server.faults[article.url_path] = fault
+        result = crawl(server.url + article.url_path, tmp_path / "a.db", "--chains-only",
+                       "-s", "RETRY_TIMES=2")
+        hits = server.requests(target=article.url_path)
+    assert 3 == result.returncode, result.stderr[-3000:]
+    times = [datetime.fromisoformat(e["ts"]) for e in hits]
+    gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:], strict=False)]
+    assert 2 == len(gaps), gaps
+    assert all(gap >= RETRY_AFTER - 0.01 for gap in gaps), gaps
+
+
+def test_retry_after_read_as_seconds_or_a_date():
+    from datetime import UTC, datetime
+
+    from crawler.middlewares import retry_after_seconds
+
+    now = datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
+    assert [120.0, 30.0, 0.0, None, None] == [
+        retry_after_seconds(b"120", now),
+        retry_after_seconds("Thu, 26 Nov 2026 17:00:30 GMT", now),
+        retry_after_seconds("Thu, 26 Nov 2026 16:00:00 GMT", now),
+        retry_after_seconds(b"soon", now),
+        retry_after_seconds(None, now),
+    ]
+
+
+@pytest.mark.parametrize("expected, header", [(5, b"3600"), (2, b"2"), (None, None)])
+def test_retry_after_capped_by_the_setting(expected, header):
+    """The retry of a 503 asking for an hour waits ARCHIVE_RETRY_AFTER_MAX (5 here)."""
+    from scrapy import Request, Spider
+    from scrapy.http import Response
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares import NOT_BEFORE, RetryAfter
+
+    crawler = get_crawler(Spider, {"ARCHIVE_RETRY_AFTER_MAX": 5, "RETRY_TIMES": 2})
+    crawler.spider = crawler._create_spider("retry")
+    middleware = RetryAfter.from_crawler(crawler)
+    request = Request("http://x.vn/NewsDetail.aspx?id=1")
+    response = Response(request.url, status=503, request=request,
+                        headers={"Retry-After": header} if header else {})
+    retry = middleware.process_response(request, response)
+    assert isinstance(retry, Request)
+    waits = retry.meta.get(NOT_BEFORE)
+    assert expected == (None if waits is None else round(waits - time.monotonic()))

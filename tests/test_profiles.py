@@ -69,6 +69,23 @@ def test_loopback_profile_keeps_other_ports_offsite():
     assert "127.0.0.1:4001" not in hosts
 
 
+def test_host_port_alias_admits_that_server_only(tmp_path):
+    profile = load_profile(write(
+        tmp_path, 'name = "x"\nbase_url = "http://127.0.0.1/"\nlayout = "aspnet_office"\n'
+                  'match_any_port = true\naliases = ["localhost", "127.0.0.1:4001"]\n'))
+    hosts = profile.crawl_hosts(["http://127.0.0.1:4000/"])
+    assert {"127.0.0.1:4000", "localhost:4000", "127.0.0.1:4001"} <= hosts
+    assert "127.0.0.1:4002" not in hosts and "localhost:4001" not in hosts
+    assert ("127.0.0.1", "localhost") == profile.hosts
+
+
+def test_profiles_dir_from_the_environment(tmp_path, monkeypatch):
+    write(tmp_path, 'name = "extra"\nbase_url = "https://extra.x.gov.vn/"\n'
+                    'layout = "aspnet_office"\n')
+    monkeypatch.setenv("ARCHIVE_PROFILES_DIR", str(tmp_path))
+    assert "extra" == profile_for("https://extra.x.gov.vn/").name
+
+
 def test_profile_hosts_are_in_crawl_scope(tmp_path):
     profile = load_profile(write(
         tmp_path, 'name = "x"\nbase_url = "https://vpubnd.x.gov.vn/"\nlayout = "aspnet_office"\n'

@@ -1,12 +1,16 @@
 """Site profiles: inert TOML data naming a portal, its hosts, its layout and its manners.
 
 A profile holds strings, numbers and lists only; it is validated on load and every error names
-the file and the key. Profiles ship in this folder; ``ARCHIVE_PROFILES_DIR`` or the
-``profiles_dir`` argument adds another folder.
+the file and the key. Profiles ship in this folder; the ``ARCHIVE_PROFILES_DIR`` environment
+variable or the ``extra_dir`` argument adds another folder.
+
+An alias is a host name (any port the profile allows) or a ``host:port`` (that port only:
+``"127.0.0.1:8081"``, a second server of the same portal on the same machine).
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -52,13 +56,21 @@ class Profile:
 
     @property
     def hosts(self) -> tuple[str, ...]:
+        """Host names of the portal: the base URL's, the aliases' and the old domains'."""
         base = (urlsplit(self.base_url).hostname or "").lower()
-        return (base, *[h.lower() for h in self.aliases], *[h.lower() for h in self.old_domains])
+        return (base, *[h.lower() for h in (*self.aliases, *self.old_domains) if ":" not in h])
+
+    @property
+    def host_ports(self) -> tuple[str, ...]:
+        """``host:port`` aliases: that port of that host only."""
+        return tuple(h.lower() for h in (*self.aliases, *self.old_domains) if ":" in h)
 
     def matches(self, url: str) -> bool:
         """True when ``url`` is on this portal's host (or an alias); ports must agree unless
         ``match_any_port`` (loopback replicas) or the port is the scheme's default."""
         parts = urlsplit(url)
+        if host_of(url) in self.host_ports:
+            return True
         if (parts.hostname or "").lower() not in self.hosts:
             return False
         if self.match_any_port:
@@ -72,9 +84,10 @@ class Profile:
     def crawl_hosts(self, start_urls: list[str]) -> set[str]:
         """``host[:port]`` values a crawl from ``start_urls`` may fetch: the start URLs' hosts
         and this profile's hosts. A loopback profile (``match_any_port``) lends its host
-        names the start URLs' ports only, so another server on the same machine stays off-site.
+        names the start URLs' ports only, so another server on the same machine stays off-site
+        unless an alias names its ``host:port``.
         """
-        allowed = {host_of(u) for u in start_urls}
+        allowed = {host_of(u) for u in start_urls} | set(self.host_ports)
         if self.match_any_port:
             ports = {urlsplit(u).port for u in start_urls if urlsplit(u).port}
             allowed |= {f"{h}:{p}" for h in self.hosts for p in ports}
@@ -171,6 +184,7 @@ def load_profile(path: str | Path) -> Profile:
 
 def load_profiles(extra_dir: str | Path | None = None) -> dict[str, Profile]:
     """Every profile shipped with portal-archive, plus those in ``extra_dir``."""
+    extra_dir = extra_dir or os.environ.get("ARCHIVE_PROFILES_DIR") or None
     dirs = [BUILTIN_DIR] + ([Path(extra_dir)] if extra_dir else [])
     profiles: dict[str, Profile] = {}
     for folder in dirs:
