@@ -27,6 +27,9 @@ Project settings (all read through ``crawler.settings.get``-style lookups on Scr
 ``ARCHIVE_PROGRESS``         "auto" (status line on a terminal, a log line a minute otherwise),
                              "tty", "log" or "off"
 ``ARCHIVE_PROGRESS_INTERVAL`` seconds between plain progress lines (60)
+``ARCHIVE_EXTRACT_WORKERS``  processes that parse pages beside the crawl's reactor thread:
+                             a number, or "auto" (1 when politeness delays are off and the
+                             machine has 2+ cores, else 0: parsing in the crawl's thread)
 ``ARCHIVE_WARC``             write every capture as WARC/1.1 records in ``<archive>/warc/`` (True)
 ``ARCHIVE_WARC_MAX_BYTES``   start a new WARC file past this size (1 GB)
 ``ARCHIVE_DB_BODIES``        keep capture bodies in archive.db too, for a portable single file
@@ -70,6 +73,7 @@ ARCHIVE_BREAKAGE_BODY_RATIO = 0.2
 ARCHIVE_MAX_FAILURE_ATTEMPTS = 5
 ARCHIVE_PROGRESS = "auto"
 ARCHIVE_PROGRESS_INTERVAL = 60.0
+ARCHIVE_EXTRACT_WORKERS = "auto"
 ARCHIVE_WARC = True
 ARCHIVE_WARC_MAX_BYTES = 1_000_000_000
 ARCHIVE_DB_BODIES = True

@@ -28,6 +28,7 @@ captured like pages and stored content-addressed by the pipeline.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
@@ -42,9 +43,10 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.extraction.layouts import get_layout
-from crawler.extraction.page import Page
+from crawler.extraction.layouts.base import Links
 from crawler.extraction.text import clean
 from crawler.extraction.urls import host_of, strip_session
+from crawler.extraction.work import Extracted, ExtractionPool, extract_with, workers_for
 from crawler.files import mime_of, type_allowed
 from crawler.items import AliasSeen, Article, FetchResult, FrontierEntry
 from crawler.profiles import profile_for
@@ -90,6 +92,11 @@ class PortalSpider(scrapy.Spider):
         spider.profile = profile_for(spider.start_urls[0],
                                      spider.site_name or settings.get("ARCHIVE_SITE") or None)
         spider.layout = get_layout(spider.profile.layout, spider.profile.selectors)
+        polite = (settings.getfloat("DOWNLOAD_DELAY") > 0
+                  or settings.getbool("AUTOTHROTTLE_ENABLED"))
+        workers = workers_for(settings.get("ARCHIVE_EXTRACT_WORKERS", "auto"), polite)
+        spider.extraction = (ExtractionPool(workers, spider.profile.layout,
+                                            spider.profile.selectors) if workers else None)
         spider.site = spider.profile.name
         spider.hosts = spider.profile.crawl_hosts(spider.start_urls)
         spider.follow_listings = settings.getbool("ARCHIVE_FOLLOW_LISTINGS", True)
@@ -232,9 +239,8 @@ class PortalSpider(scrapy.Spider):
     def _media(article: Article) -> list[str]:
         return [i.url for i in article.images] + [a.url for a in article.attachments]
 
-    def _links(self, page: Page, response: Response) -> list[Any]:
+    def _links(self, links: Links, response: Response) -> list[Any]:
         """What to fetch next from a page: articles, listings, the next listing page."""
-        links = self.layout.links(page)
         out: list[Any] = []
         if not self.follow_listings:
             for entry in links.related:
@@ -269,14 +275,14 @@ class PortalSpider(scrapy.Spider):
                               meta={"kind": "page", "known_run": run})
 
     # --- callbacks ----------------------------------------------------------------------------
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
-        page = Page(url=response.url, body=response.body, headers=response_headers(response),
-                    fetched_at=utcnow())
+    async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
+        headers = response_headers(response)
+        fetched_at = utcnow()
         asked_article = response.meta.get("kind") == "article"
         key = response.meta.get("key")
         requested = (response.meta.get("redirect_urls") or [response.request.url])[0]
-        result = FetchResult(url=requested, fetched_at=page.fetched_at,
-                             status=response.status, headers=page.headers, body=response.body,
+        result = FetchResult(url=requested, fetched_at=fetched_at,
+                             status=response.status, headers=headers, body=response.body,
                              final_url=response.url, kind=response.meta.get("kind", "page"),
                              site=self.site, key=key, method=response.request.method,
                              request_body=response.request.body or None,
@@ -286,25 +292,26 @@ class PortalSpider(scrapy.Spider):
             yield result
             return
         if response.status in REDIRECTS:
-            yield from self._redirected(response, result)
+            for out in self._redirected(response, result):
+                yield out
             return
         if asked_article:
             result.error = self._not_the_article(response, key)
-        try:
-            if result.error is None:
-                result.article = self.layout.article(page, self.site)
+        follow: list[Any] = []
+        if result.error is None:
+            extracted = await self._extract(response, headers, fetched_at)
+            result.article = extracted.article
+            result.error = extracted.error
+            if extracted.error:
+                self.logger.error("%s on %s", extracted.error, response.url)
+            elif result.article is not None:
+                result.kind = "article"
+            elif asked_article:
+                result.error = "no article on an article page (notice, soft 404 or new layout)"
+            if result.error is None and extracted.links is not None:
+                follow = self._links(extracted.links, response)
                 if result.article is not None:
-                    result.kind = "article"
-                elif asked_article:
-                    result.error = "no article on an article page (notice, soft 404 or new layout)"
-            follow = (self._links(page, response)
-                      if result.error is None and self.allowed(response.url) else [])
-            if result.article is not None and follow is not None:
-                follow.extend(self._file_requests(self._media(result.article)))
-        except Exception as exc:  # a page the layout cannot read is recorded, never fatal
-            self.logger.exception("extraction failed on %s", response.url)
-            result.error = f"extraction failed: {type(exc).__name__}: {exc}"[:300]
-            follow = []
+                    follow.extend(self._file_requests(self._media(result.article)))
         if result.error:
             result.kind = "failure"
             result.article = None
@@ -313,7 +320,27 @@ class PortalSpider(scrapy.Spider):
         result.discovered = [self._entry(r) for r in follow
                              if isinstance(r, scrapy.Request) and r.method == "GET"]
         yield result
-        yield from follow
+        for out in follow:
+            yield out
+
+    async def _extract(self, response: Response, headers: dict[str, str],
+                       fetched_at: str) -> Extracted:
+        """The page's article and links: in a worker process when the crawl has them
+        (``ARCHIVE_EXTRACT_WORKERS``), else here."""
+        want_links = self.allowed(response.url)
+        if self.extraction is None:
+            return extract_with(self.layout, response.url, response.body, headers, fetched_at,
+                                self.site, want_links)
+        future = self.extraction.submit(response.url, response.body, headers, fetched_at,
+                                        self.site, want_links)
+        try:
+            return await asyncio.wrap_future(future)
+        except Exception as exc:  # the worker died under this page: recorded, never fatal
+            return Extracted(error=f"extraction failed: {type(exc).__name__}: {exc}"[:300])
+
+    def closed(self, reason: str) -> None:
+        if self.extraction is not None:
+            self.extraction.close()
 
     def parse_file(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """A photo or attachment: kept when its type is allowed, else recorded as a failure."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse
@@ -14,10 +16,18 @@ SITE = "http://127.0.0.1:8080"
 ARTICLE = f"{SITE}/NewsDetail.aspx?id=5"
 
 
-@pytest.fixture
-def spider(tmp_path):
-    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(tmp_path / "a.db")})
+def make_spider(db, workers: int) -> PortalSpider:
+    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(db),
+                                         "ARCHIVE_EXTRACT_WORKERS": workers})
     return PortalSpider.from_crawler(crawler, start_url=SITE + "/")
+
+
+@pytest.fixture(params=[0, 1], ids=["in-thread", "worker-process"])
+def spider(tmp_path, request):
+    """The spider parsing in its own thread, and in an extraction worker process."""
+    spider = make_spider(tmp_path / "a.db", request.param)
+    yield spider
+    spider.closed("finished")
 
 
 def respond(url: str, body: bytes, redirected_from: str | None = None) -> HtmlResponse:
@@ -29,7 +39,10 @@ def respond(url: str, body: bytes, redirected_from: str | None = None) -> HtmlRe
 
 
 def result_of(spider, response) -> FetchResult:
-    return next(o for o in spider.parse(response) if isinstance(o, FetchResult))
+    async def collect():
+        return [o async for o in spider.parse(response)]
+
+    return next(o for o in asyncio.run(collect()) if isinstance(o, FetchResult))
 
 
 def test_redirect_to_a_new_domains_home_page_is_a_failure(spider):
@@ -55,10 +68,11 @@ def test_notice_page_served_with_200_is_a_failure(spider):
     assert result.error.startswith("no article on an article page")
 
 
-def test_a_page_the_layout_cannot_read_is_recorded_not_fatal(spider):
+def test_a_page_the_layout_cannot_read_is_recorded_not_fatal(tmp_path):
     def broken(page, site=""):
         raise RecursionError("maximum recursion depth exceeded")
 
+    spider = make_spider(tmp_path / "a.db", 0)
     spider.layout.article = broken
     body = "<html><body><h1>Tiêu đề</h1></body></html>".encode()
     result = result_of(spider, respond(ARTICLE, body))

@@ -1,0 +1,79 @@
+"""Extraction in worker processes gives what extraction in the crawl's thread gives."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from crawler.extraction.layouts import get_layout
+from crawler.extraction.work import (
+    ExtractionPool,
+    extract_page,
+    extract_with,
+    layout_for,
+    workers_for,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "aspnet_office"
+PAGES = sorted(p for p in FIXTURES.iterdir() if (p / "body.html").exists())
+
+
+def fixture(name: Path) -> tuple[str, bytes, dict]:
+    meta = json.loads((name / "meta.json").read_text(encoding="utf-8"))
+    return meta["url"], (name / "body.html").read_bytes(), meta.get("headers", {})
+
+
+@pytest.fixture(scope="module")
+def pool():
+    pool = ExtractionPool(1, "aspnet_office", {})
+    yield pool
+    pool.close()
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_a_worker_extracts_what_the_thread_extracts(pool, page):
+    url, body, headers = fixture(page)
+    here = extract_with(get_layout("aspnet_office"), url, body, headers, "2026-11-26T00:00:00Z",
+                        "vpubnd-replica")
+    there = pool.submit(url, body, headers, "2026-11-26T00:00:00Z", "vpubnd-replica").result(60)
+    assert here.error is None and here.article is not None
+    assert there == here
+
+
+def test_a_page_that_breaks_the_layout_comes_back_as_an_error(monkeypatch):
+    def broken(page, site=""):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(layout_for("aspnet_office", {}), "article", broken)
+    result = extract_page("aspnet_office", {}, "http://127.0.0.1/NewsDetail.aspx?id=5",
+                          b"<html><body><h1>x</h1></body></html>", {}, "", "s")
+    assert result.article is None and result.links is None
+    assert result.error == "extraction failed: RecursionError: maximum recursion depth exceeded"
+
+
+def test_a_killed_worker_is_replaced(pool):
+    url, body, headers = fixture(PAGES[0])
+    first = pool.submit(url, body, headers, "", "s").result(60)
+    for pid in list(pool._executor()._processes):
+        os.kill(pid, signal.SIGKILL)
+    with pytest.raises(Exception):  # noqa: B017 - the page in flight fails, with a reason
+        pool.submit(url, body, headers, "", "s").result(60)
+    again = pool.submit(url, body, headers, "", "s").result(60)
+    assert again == first
+
+
+@pytest.mark.parametrize(("value", "polite", "cpus", "expected"), [
+    ("auto", True, 2, 0), ("auto", False, 2, 1), ("auto", False, 1, 0), ("3", True, 2, 3),
+    (0, False, 8, 0), ("-1", False, 2, 0),
+])
+def test_workers_for(value, polite, cpus, expected):
+    assert workers_for(value, polite, cpus) == expected
+
+
+def test_workers_for_rejects_words():
+    with pytest.raises(ValueError, match="ARCHIVE_EXTRACT_WORKERS"):
+        workers_for("many", False, 2)
