@@ -7,6 +7,7 @@ with the captures (pointing at their records), articles, failures and files. A r
 between the steps leaves at most WARC records or files that no row refers to, never a row
 whose record is missing.
 
+Batches are written by a writer thread with its own connection (see :class:`ArchivePipeline`).
 Settings: ``ARCHIVE_BATCH_SIZE``, ``ARCHIVE_BATCH_SECONDS``, ``ARCHIVE_WARC``,
 ``ARCHIVE_WARC_MAX_BYTES``. Stats: ``archive/articles/new|changed|unchanged|duplicate``,
 ``archive/failures``, ``archive/captures``, ``archive/bytes``, ``archive/files``,
@@ -15,6 +16,9 @@ Settings: ``ARCHIVE_BATCH_SIZE``, ``ARCHIVE_BATCH_SECONDS``, ``ARCHIVE_WARC``,
 
 from __future__ import annotations
 
+import logging
+import queue
+import threading
 import time
 from hashlib import sha256
 from typing import Any
@@ -28,10 +32,18 @@ from crawler.runs import archive_for
 from crawler.storage import Archive, WriteReport
 from crawler.warc import WarcWriter
 
+logger = logging.getLogger(__name__)
+
 
 class ArchivePipeline:
+    """Collects results into batches and writes each batch in a writer thread with its own
+    connection, so that compression, WARC output and SQLite never hold up the reactor thread
+    (zlib, gzip and SQLite release the GIL while they work). The queue is short: when the
+    writer falls behind, the crawl waits for it instead of piling pages up in memory."""
+
     def __init__(self, crawler: Crawler, archive: Archive, batch_size: int,
-                 batch_seconds: float, warc: WarcWriter | None = None) -> None:
+                 batch_seconds: float, warc: WarcWriter | None = None,
+                 queue_batches: int = 4) -> None:
         self.crawler = crawler
         self.archive = archive
         self.warc = warc
@@ -42,6 +54,11 @@ class ArchivePipeline:
         self.aliases: list[AliasSeen] = []
         self.last_flush = time.monotonic()
         self.total = WriteReport()
+        self.queue: queue.Queue[tuple[list[FetchResult], list[AliasSeen]] | None] = (
+            queue.Queue(maxsize=queue_batches))
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._writer, name="archive-writer", daemon=True)
+        self.thread.start()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -65,17 +82,51 @@ class ArchivePipeline:
             self.flush()
         return item
 
-    def flush(self, final: bool = False) -> None:
+    def flush(self) -> None:
+        """Hand the collected results to the writer thread."""
         results, aliases = self.results, self.aliases
         self.results, self.aliases = [], []
         self.last_flush = time.monotonic()
-        if not results and not aliases:
+        if (results or aliases) and self.error is None:
+            self.queue.put((results, aliases))
+
+    def _writer(self) -> None:
+        archive = Archive(self.archive.path, min_body_ratio=self.archive.min_body_ratio,
+                          keep_bodies=self.archive.keep_bodies)
+        carry: list[AliasSeen] = []  # aliases whose article was not archived yet
+        try:
+            while (batch := self.queue.get()) is not None:
+                if self.error is None:
+                    carry = self._write_batch(archive, batch[0], carry + batch[1])
+            if carry and self.error is None:
+                self._write_batch(archive, [], carry)
+        except BaseException as exc:  # a write that fails (disk full ...) stops the crawl
+            self.error = exc
+            logger.exception("writing to the archive failed; the crawl stops")
+            try:
+                self._stop_crawl()
+            finally:
+                while self.queue.get() is not None:  # let the crawl's thread finish its puts
+                    pass
+        finally:
+            archive.close()
+
+    def _stop_crawl(self) -> None:
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # not crawling (a pipeline driven by hand)
             return
-        self._write_payloads(results)
-        report = self.archive.write(results, aliases,
-                                    crawl_id=self.crawler.stats.get_value("archive/crawl_id"))
-        if not final:
-            self.aliases = report.unresolved_aliases
+        if engine is None or getattr(engine, "spider", None) is None:
+            return
+        from twisted.internet import reactor
+
+        reactor.callFromThread(engine.close_spider, engine.spider, "archive write failed")
+
+    def _write_batch(self, archive: Archive, results: list[FetchResult],
+                     aliases: list[AliasSeen]) -> list[AliasSeen]:
+        self._write_payloads(archive, results)
+        report = archive.write(results, aliases,
+                               crawl_id=self.crawler.stats.get_value("archive/crawl_id"))
         self.total.add(report)
         stats = self.crawler.stats
         for name in ("new", "changed", "unchanged"):
@@ -88,15 +139,16 @@ class ArchivePipeline:
         stats.inc_value("archive/revisits", report.revisits)
         if self.warc is not None:
             stats.set_value("archive/warc_files", len(self.warc.files))
+        return report.unresolved_aliases
 
-    def _write_payloads(self, results: list[FetchResult]) -> None:
+    def _write_payloads(self, archive: Archive, results: list[FetchResult]) -> None:
         """WARC records of every answered fetch (a revisit when the payload is the one last
         archived for the URL), then the files of downloaded photos and attachments."""
         for result in results:
             result.sha256 = sha256(result.body).hexdigest()
         if self.warc is not None:
             answered = [r for r in results if r.status is not None]
-            prior = self.archive.prior_payloads(
+            prior = archive.prior_payloads(
                 (r.url, r.method, r.request_body) for r in answered if r.status == 200)
             for result in answered:
                 last = prior.get((result.url, result.method, result.request_body))
@@ -110,9 +162,13 @@ class ArchivePipeline:
                 result.file_path, _, _ = self.files.put(result.body, mime, result.url)
 
     def close_spider(self, spider: Spider | None = None) -> None:
+        """Write what is left and wait for the writer (the run's record is closed after)."""
         try:
             self.flush()
-            self.flush(final=True)
+            self.queue.put(None)
+            self.thread.join()
         finally:
             if self.warc is not None:
                 self.warc.close()
+        if self.error is not None:
+            self.crawler.stats.set_value("archive/write_error", repr(self.error)[:300])

@@ -139,7 +139,7 @@ _REASONS = {
 
 
 def crawl_status(stats: dict[str, Any]) -> str:
-    if stats.get("finish_reason", "finished") != "finished":
+    if stats.get("finish_reason", "finished") != "finished" or stats.get("archive/write_error"):
         return "interrupted"
     if stats.get("archive/degraded"):
         return "degraded"
