@@ -635,15 +635,21 @@ class Archive:
         cursor streams: memory stays constant however large the archive."""
         where, args = self._article_filters(site=site, since=since, until=until)
 
-        def children(table: str, *cols: str) -> str:
-            fields = ", ".join(f"'{c}', {c}" for c in cols)
+        def children(table: str, *cols: str, files: bool = False) -> str:
+            names = [*cols, "file", "sha256"] if files else list(cols)
+            fields = ", ".join(f"'{c}', {c}" for c in names)
+            select = ", ".join(f"t.{c}" for c in cols)
+            join = ""
+            if files:  # the downloaded copy: its path in the archive folder and its sha256
+                select += ", f.path AS file, f.sha256 AS sha256"
+                join = " LEFT JOIN files f ON f.id = t.file_id"
             return (f"(SELECT json_group_array(json_object({fields})) FROM "
-                    f"(SELECT {', '.join(cols)} FROM {table} WHERE article_id = a.id "
-                    f"ORDER BY position)) AS {table}")
+                    f"(SELECT {select} FROM {table} t{join} WHERE t.article_id = a.id "
+                    f"ORDER BY t.position)) AS {table}")
 
         cursor = self.db.execute(
-            f"SELECT a.*, {children('images', 'url', 'caption', 'credit')}, "
-            f"{children('attachments', 'url', 'title')}, "
+            f"SELECT a.*, {children('images', 'url', 'caption', 'credit', files=True)}, "
+            f"{children('attachments', 'url', 'title', files=True)}, "
             f"{children('related', 'url', 'title', 'published', 'published_text')} "
             f"FROM articles a WHERE 1{where} ORDER BY a.id", args)
         return [d[0] for d in cursor.description], cursor

@@ -15,6 +15,8 @@ from crawler.storage import Archive
 
 CHILDREN = {"images": ("url", "caption", "credit"), "attachments": ("url", "title"),
             "related": ("url", "title", "published", "published_text")}
+#: Photos and attachments carry their downloaded copy: its path and sha256 from ``files``.
+WITH_FILES = {"images", "attachments"}
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +29,12 @@ def rows(replica_archive):
     for table, cols in CHILDREN.items():
         for row in out.values():
             row[table] = []
-        for r in conn.execute(f"SELECT article_id, {', '.join(cols)} FROM {table} "
-                              f"ORDER BY article_id, position"):
-            out[r["article_id"]][table].append({c: r[c] for c in cols})
+        extra, join = "", ""
+        if table in WITH_FILES:
+            extra, join = ", f.path AS file, f.sha256", " LEFT JOIN files f ON f.id = t.file_id"
+        for r in conn.execute(f"SELECT t.article_id, {', '.join('t.' + c for c in cols)}{extra} "
+                              f"FROM {table} t{join} ORDER BY t.article_id, t.position"):
+            out[r["article_id"]][table].append({c: r[c] for c in r.keys()[1:]})
     conn.close()
     return out
 
@@ -120,3 +125,10 @@ def test_bad_arguments_cannot_run(replica_archive, args):
     db, _ = replica_archive
     result = CliRunner().invoke(main, ["export", "--db", str(db), *args])
     assert 2 == result.exit_code
+
+
+def test_photos_and_attachments_name_their_downloaded_copy(jsonl):
+    _, lines = jsonl
+    media = [m for line in lines for t in WITH_FILES for m in json.loads(line)[t]]
+    assert len(media) > 300
+    assert all(m["file"].startswith("files/") and m["sha256"] in m["file"] for m in media)
