@@ -84,6 +84,15 @@ class FrontierEntry:
 
 
 @dataclass
+class AliasSeen:
+    """A URL that leads to an article already known by its key (print view, variant spelling)."""
+
+    url: str
+    site: str
+    key: str
+
+
+@dataclass
 class WarcRef:
     """Where a capture's record is: a WARC file of the archive folder, the record's offset and
     length in it (a gzip member), its WARC-Record-ID, and whether it is a revisit record."""
@@ -114,15 +123,7 @@ class FetchResult:
     request_body: bytes | None = None  # the form a POST sent (a postback pager)
     discovered: list[FrontierEntry] = field(default_factory=list)
     request_headers: dict[str, str] = field(default_factory=dict)
+    aliases: list[AliasSeen] = field(default_factory=list)  # URLs this page showed for articles
     sha256: str | None = None  # of body; set when the result is written
     warc: WarcRef | None = None  # set by the pipeline once the WARC records are written
     file_path: str | None = None  # kind "file": where the payload is kept in the archive folder
-
-
-@dataclass
-class AliasSeen:
-    """A URL that leads to an article already known by its key (print view, variant spelling)."""
-
-    url: str
-    site: str
-    key: str

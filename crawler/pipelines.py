@@ -73,6 +73,7 @@ class ArchivePipeline:
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if isinstance(item, FetchResult):
             self.results.append(item)
+            self.aliases.extend(item.aliases)
         elif isinstance(item, AliasSeen):
             self.aliases.append(item)
         else:

@@ -114,6 +114,8 @@ class PortalSpider(scrapy.Spider):
         spider.known_files = archive.known_files(spider.site) if spider.fetch_files else set()
         spider.scheduled: set[str] = set()
         spider.alias_urls: set[str] = set()
+        spider.pages_requested: set[str] = set()
+        spider._link_facts: dict[str, tuple[str | None, str | None, str, str]] = {}
         return spider
 
     # --- start --------------------------------------------------------------------------------
@@ -180,29 +182,43 @@ class PortalSpider(scrapy.Spider):
         return FrontierEntry(url=request.url, kind=request.meta.get("kind", "page"),
                              key=request.meta.get("key"))
 
+    def _facts(self, url: str) -> tuple[str | None, str | None, str, str]:
+        """What the spider needs to know of a link, worked out once per URL (every page repeats
+        its menus, sidebars and related links): the reason it may not be followed (off the
+        site, a trap rule), the article key (None for another kind of page), the URL to
+        request, and the link without session parameters."""
+        facts = self._link_facts.get(url)
+        if facts is None:
+            if not self.allowed(url):
+                facts = ("offsite", None, url, url)
+            elif trap := trap_reason(url, **self.trap_limits):
+                facts = (f"traps/{trap}", None, url, url)
+            elif self.layout.article_id(url) is None:
+                facts = (None, None, self.layout.page_url(url), url)
+            else:
+                facts = (None, self.layout.article_key(url), self.layout.article_url(url),
+                         strip_session(url))
+            self._link_facts[url] = facts
+        return facts
+
     def _follow(self, url: str, title: str | None, force: bool = False,
                 meta: dict[str, Any] | None = None) -> Iterator[Any]:
         """Requests (and alias records) for one link."""
-        if not self.allowed(url):
-            self.crawler.stats.inc_value("archive/links/offsite")
+        refused, key, target, link = self._facts(url)
+        if refused:
+            self.crawler.stats.inc_value(f"archive/links/{refused}" if refused == "offsite"
+                                         else f"archive/{refused}")
             return
-        trap = trap_reason(url, **self.trap_limits)
-        if trap:
-            self.crawler.stats.inc_value(f"archive/traps/{trap}")
-            return
-        if self.layout.article_id(url) is None:
+        if key is None:
             # A page of unknown kind; on a layout without id rules it may be an archived article.
             if not force and self.layout.article_key(url) in self.known:
                 self.crawler.stats.inc_value("archive/articles/skipped_known")
                 return
-            if force or self.follow_listings:
-                yield scrapy.Request(self.layout.page_url(url), callback=self.parse,
-                                     errback=self.failed,
+            if (force or self.follow_listings) and target not in self.pages_requested:
+                self.pages_requested.add(target)  # Scrapy's dupefilter would drop it again
+                yield scrapy.Request(target, callback=self.parse, errback=self.failed,
                                      meta={"kind": "page", **_BY_HAND, **(meta or {})})
             return
-        key = self.layout.article_key(url)
-        target = self.layout.article_url(url)
-        link = strip_session(url)
         if link not in self.alias_urls:
             # Every spelling that leads to the article; the archive keeps those that differ
             # from the article's canonical URL (a print view may not name it).
@@ -317,11 +333,12 @@ class PortalSpider(scrapy.Spider):
             result.article = None
             yield result
             return
-        result.discovered = [self._entry(r) for r in follow
-                             if isinstance(r, scrapy.Request) and r.method == "GET"]
-        yield result
-        for out in follow:
-            yield out
+        requests = [r for r in follow if isinstance(r, scrapy.Request)]
+        result.aliases = [a for a in follow if isinstance(a, AliasSeen)]
+        result.discovered = [self._entry(r) for r in requests if r.method == "GET"]
+        yield result  # one item a page: Scrapy's per-item cost is not paid for every alias
+        for request in requests:
+            yield request
 
     async def _extract(self, response: Response, headers: dict[str, str],
                        fetched_at: str) -> Extracted:
