@@ -106,6 +106,10 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REDIRECT_MAX_TIMES = 5
+#: Scrapy starts this many asyncio tasks for the output of every callback (2.19,
+#: ``_parallel_asyncio``); a page yields one result and a few requests, and 100 tasks a page
+#: cost more than the rest of the spider's navigation.
+CONCURRENT_ITEMS = 4
 
 # --- components ---------------------------------------------------------------------------------
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
