@@ -160,3 +160,19 @@ def m006_filter_indexes(db: Database) -> None:
 def m007_content_hash_index(db: Database) -> None:
     """The duplicate check on every new article looks articles up by (site, content_hash)."""
     db["articles"].create_index(["site", "content_hash"], if_not_exists=True)
+
+
+@migrations()
+def m008_shards(db: Database) -> None:
+    """Worker shards and their merge: the archive's own id (a shard is known by it), which
+    shard rows a merge has copied and where to (so merging again copies nothing twice), and
+    the URLs seen leading to an article key that another worker may have fetched."""
+    import uuid
+
+    db["archive_info"].create({"name": str, "value": str}, pk="name")
+    db["archive_info"].insert({"name": "id", "value": uuid.uuid4().hex})
+    db["merged"].create({"shard": str, "tbl": str, "src_id": int, "dst_id": int},
+                        pk=("shard", "tbl", "src_id"))
+    db["alias_sightings"].create({"site": str, "key": str, "url": str, "first_seen": str},
+                                 pk=("site", "url"))
+    db["alias_sightings"].create_index(["site", "key"])

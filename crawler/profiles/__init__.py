@@ -7,6 +7,7 @@ the file and the key. Profiles ship in this folder; ``ARCHIVE_PROFILES_DIR`` or 
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -170,7 +171,10 @@ def load_profile(path: str | Path) -> Profile:
 
 
 def load_profiles(extra_dir: str | Path | None = None) -> dict[str, Profile]:
-    """Every profile shipped with portal-archive, plus those in ``extra_dir``."""
+    """Every profile shipped with portal-archive, plus those in ``extra_dir`` (default: the
+    ``ARCHIVE_PROFILES_DIR`` environment variable, so that every process of a crawl, workers
+    included, sees the same profiles)."""
+    extra_dir = extra_dir or os.environ.get("ARCHIVE_PROFILES_DIR") or None
     dirs = [BUILTIN_DIR] + ([Path(extra_dir)] if extra_dir else [])
     profiles: dict[str, Profile] = {}
     for folder in dirs:
