@@ -3,7 +3,8 @@
 ``enqueue`` pushes site seeds (a start URL and a profile) to Redis. Each worker runs Scrapy with
 scrapy-redis's scheduler and duplicates filter; the queue class here replaces scrapy-redis's
 ``PriorityQueue`` with one that makes a worker's work survive a ``kill -9`` and keeps each host
-on one worker at a time:
+on one worker at a time (scrapy-redis 0.9.1 works with Scrapy 2.19; :class:`Scheduler` only
+drops its deprecated ``spider=`` argument to the stats):
 
 - **Sites are leased.** A worker takes a site (a seed, or a site whose worker died) by setting
   ``<queue>:lease:<site>`` with a time to live it renews while alive; it pops only requests of
@@ -42,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import redis
+import scrapy_redis.scheduler
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
@@ -429,6 +431,26 @@ class SiteQueue:
             self.server.delete(self.keys.lease(site))
 
 
+class Scheduler(scrapy_redis.scheduler.Scheduler):
+    """scrapy-redis's scheduler, unchanged but for its stats calls: it passes ``spider=`` to
+    ``StatsCollector.inc_value``, which Scrapy 2.19 deprecates (a warning per request)."""
+
+    def enqueue_request(self, request: Request) -> bool:
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        self.queue.push(request)
+        return True
+
+    def next_request(self) -> Request | None:
+        request = self.queue.pop(self.idle_before_close)
+        if request and self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+
 class Worker:
     """Extension: the worker's heartbeat (and reaping of dead workers), acknowledging what the
     shard has stored when the crawl idles, and staying open while the shared queue has work
@@ -585,7 +607,7 @@ def worker_settings(redis_url: str, prefix: str = DEFAULT_QUEUE,
         "REDIS_URL": redis_url,
         "ARCHIVE_QUEUE": prefix,
         "ARCHIVE_WORKER_EXIT_WHEN_IDLE": exit_when_idle,
-        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "SCHEDULER": "crawler.distributed.Scheduler",
         "SCHEDULER_QUEUE_CLASS": "crawler.distributed.SiteQueue",
         "SCHEDULER_QUEUE_KEY": f"{prefix}:queue",
         "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:dupefilter",
