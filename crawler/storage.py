@@ -536,7 +536,10 @@ class Archive:
         return counts
 
     def _columns(self, table: str) -> list[str]:
-        return [c.name for c in self.db[table].columns]
+        cache = self.__dict__.setdefault("_column_cache", {})
+        if table not in cache:
+            cache[table] = [c.name for c in self.db[table].columns]
+        return cache[table]
 
     def _copy_row(self, table: str, row: Any, **override: Any) -> int:
         """Insert a shard row into ``table`` (the columns both have, without ``id``)."""

@@ -174,14 +174,16 @@ def killed_worker(portals, redis_url):
             break
         assert victim.poll() is None, "the worker finished before it could be killed"
         time.sleep(0.2)
+    merged = tmp / "kill.db"
+    during = run(["merge", str(victim_db), "--into", str(merged)], env)  # while it writes
+    assert victim.poll() is None, "the worker finished before it could be killed"
     victim.send_signal(signal.SIGKILL)
     victim.wait()
-    left = {"in_flight": in_flight, "captures": captures(victim_db)}
+    left = {"in_flight": in_flight, "captures": captures(victim_db), "merge": during}
     others = [tmp / f"kill-{i}.db" for i in range(2)]
     workers = [start_worker(redis_url, queue, db, env) for db in others]
     for worker in workers:
         finish(worker)
-    merged = tmp / "kill.db"
     result = run(["merge", str(victim_db), *map(str, others), "--into", str(merged)], env)
     assert result.returncode == 0, result.stderr
     return {"merged": merged, "others": others, "left": left, "queue": queue}
@@ -197,6 +199,7 @@ def captures(db):
 
 
 def test_killed_worker_had_work_in_flight(killed_worker):
+    assert 0 == killed_worker["left"]["merge"].returncode, killed_worker["left"]["merge"].stderr
     assert killed_worker["left"]["in_flight"] > 0
     assert killed_worker["left"]["captures"] >= 30
 
