@@ -7,13 +7,14 @@ portals three ways with politeness off, each into fresh archives:
 - single process: ``portal-archive crawl`` once per portal, one after the other (the way
   before scale-out);
 - 1 worker holding all six sites (``ARCHIVE_WORKER_SITES=6``);
-- N workers (default 3) holding 6/N sites each.
+- N workers (``--workers 2 3``; default 3) holding 6/N sites each.
 
 For each: wall time until the queue was empty (polled every 0.1 s) and until the last worker
 exited (``--exit-when-idle`` notices the end at Scrapy's 5-second engine heartbeat), pages
-per second, the workers' CPU time (``wait4``), the replica server's CPU time (this process),
-and the merge time. Each merged archive is checked against the replica models (every article
-once). Prints one table and writes the figures to ``bench/results/scaleout-<date>.json``.
+per second, the workers' CPU time (``wait4``) and the cores it amounts to, the replica
+server's CPU time (this process), the load average before the run, and the merge time. Each
+merged archive is checked against the replica models (every article once). Prints one table
+and writes the figures to ``bench/results/scaleout-<date>.json``.
 """
 
 from __future__ import annotations
@@ -125,7 +126,8 @@ def workers(n: int, sites_per_worker: int, redis_url: str, sites: Path, tmp: Pat
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=320, help="articles per portal")
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--workers", type=int, nargs="+", default=[3],
+                        help="worker counts to measure besides 1 (e.g. 2 3)")
     args = parser.parse_args(argv)
     binary = shutil.which("redis-server")
     if not binary:
@@ -151,13 +153,14 @@ def main(argv: list[str] | None = None) -> None:
                                      in zip(servers, PORTALS, strict=True)), encoding="utf-8")
             connect(redis_url).ping()
             log(f"6 portals of {args.articles} articles ({expected} public), Redis {redis_url}")
-            rows.append(single_process(servers, tmp, env))
+            load = os.getloadavg()[0]
+            rows.append({**single_process(servers, tmp, env), "load": load})
             log(f"single process: {rows[-1]['wall_exit']:.1f} s")
-            rows.append(workers(1, len(PORTALS), redis_url, sites, tmp, env))
-            log(f"1 worker: {rows[-1]['wall_done']:.1f} s")
-            n = args.workers
-            rows.append(workers(n, -(-len(PORTALS) // n), redis_url, sites, tmp, env))
-            log(f"{n} workers: {rows[-1]['wall_done']:.1f} s")
+            for n in [1, *args.workers]:
+                load = os.getloadavg()[0]
+                rows.append({**workers(n, -(-len(PORTALS) // n), redis_url, sites, tmp, env),
+                             "load": load})
+                log(f"{n} workers: {rows[-1]['wall_done']:.1f} s")
     finally:
         for server in servers:
             server.stop()
@@ -169,18 +172,20 @@ def main(argv: list[str] | None = None) -> None:
     base = rows[1]["wall_done"]
     print(f"\n6 portals x {args.articles} articles, {os.cpu_count()} CPUs; every run archived "
           f"all {expected} articles\n")
-    print(f"{'run':<38}{'wall s':>8}{'exit s':>8}{'pages':>7}{'pages/s':>9}"
-          f"{'crawl CPU s':>13}{'replica CPU s':>15}{'merge s':>9}{'speed-up':>10}")
+    print(f"{'run':<36}{'wall s':>7}{'exit s':>7}{'pages/s':>8}{'crawl CPU s':>12}"
+          f"{'cores used':>11}{'replica CPU s':>14}{'load':>6}{'merge s':>8}{'speed-up':>9}")
     for r in rows:
-        print(f"{r['how']:<38}{r['wall_done']:>8.1f}{r['wall_exit']:>8.1f}{r['pages']:>7}"
-              f"{r['pages'] / r['wall_done']:>9.0f}{r['cpu']:>13.1f}{r['server_cpu']:>15.1f}"
-              f"{r['merge']:>9.1f}{base / r['wall_done']:>9.2f}x")
-    print("(wall s: until the queue was empty; exit s: until the last process exited; "
-          "speed-up against 1 worker)")
+        print(f"{r['how']:<36}{r['wall_done']:>7.1f}{r['wall_exit']:>7.1f}"
+              f"{r['pages'] / r['wall_done']:>8.0f}{r['cpu']:>12.1f}"
+              f"{r['cpu'] / r['wall_exit']:>11.2f}{r['server_cpu']:>14.1f}{r['load']:>6.1f}"
+              f"{r['merge']:>8.1f}{base / r['wall_done']:>8.2f}x")
+    print("(wall s: until the queue was empty; exit s: until the last process exited; cores used:"
+          " crawl CPU s / exit s; load: 1-minute load average before the run; speed-up: against"
+          " 1 worker's wall s)")
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"scaleout-{datetime.now(UTC):%Y-%m-%d}.json"
     out.write_text(json.dumps({"articles_per_portal": args.articles, "cpus": os.cpu_count(),
-                               "load_before": os.getloadavg(), "runs": rows}, indent=2))
+                               "runs": rows}, indent=2))
     print(f"wrote {out.relative_to(ROOT)}")
 
 

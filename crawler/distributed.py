@@ -310,7 +310,6 @@ class SiteQueue:
         self._renew = server.register_script(_RENEW)
         spider.work_queue = self
         self.heartbeat()
-        server.sadd(self.keys.workers, self.worker)
         reap(server, self.keys)
 
     # scrapy-redis's interface
@@ -355,14 +354,19 @@ class SiteQueue:
     def acquire(self) -> None:
         """Take sites while there is room: first sites whose worker died (queued requests and no
         lease), then new seeds."""
-        for raw in self.server.smembers(self.keys.active):
-            if len(self.held) >= self.max_sites:
-                return
-            site = raw.decode()
-            if site in self.held:
-                continue
-            if self.server.set(self.keys.lease(site), self.worker, nx=True, px=self.timeout_ms):
-                self._hold(site)
+        sites = [raw.decode() for raw in self.server.smembers(self.keys.active)]
+        sites = [site for site in sites if site not in self.held]
+        if sites:
+            with self.server.pipeline(transaction=False) as pipe:
+                for site in sites:
+                    pipe.exists(self.keys.lease(site))
+                leased = pipe.execute()
+            for site, taken in zip(sites, leased, strict=True):
+                if len(self.held) >= self.max_sites:
+                    return
+                if not taken and self.server.set(self.keys.lease(site), self.worker, nx=True,
+                                                 px=self.timeout_ms):
+                    self._hold(site)
         while len(self.held) < self.max_sites:
             raw = self.server.lmove(self.keys.seeds, self.keys.seeding(self.worker),
                                     "LEFT", "RIGHT")
@@ -395,6 +399,7 @@ class SiteQueue:
         if self._release(keys=[self.keys.lease(site), self.keys.queue(site), self.keys.active],
                          args=[self.worker, site]):
             del self.held[site]
+            self.spider.states.pop(site, None)
             logger.info("worker %s finished site %s", self.worker, site)
 
     # acknowledgement, heartbeat, shutdown
@@ -413,7 +418,12 @@ class SiteQueue:
             self.held[site].in_flight.discard(rid)
 
     def heartbeat(self) -> None:
-        self.server.set(self.keys.alive(self.worker), "1", px=self.timeout_ms)
+        # Registering again each time: a worker stalled past the timeout was reaped (its
+        # requests went back to the queue) and must be known again to be reaped if it dies.
+        with self.server.pipeline() as pipe:
+            pipe.set(self.keys.alive(self.worker), "1", px=self.timeout_ms)
+            pipe.sadd(self.keys.workers, self.worker)
+            pipe.execute()
         sites = list(self.held)
         if sites:
             lost = self._renew(keys=[self.keys.lease(s) for s in sites],
