@@ -75,6 +75,9 @@ class Keys:
     def queue(self, site: str) -> str:
         return f"{self.prefix}:queue:{site}"
 
+    def scheduled(self, site: str) -> str:
+        return f"{self.prefix}:scheduled:{site}"
+
     def lease(self, site: str) -> str:
         return f"{self.prefix}:lease:{site}"
 
@@ -279,6 +282,23 @@ def queue_done(server: redis.Redis, prefix: str = DEFAULT_QUEUE) -> bool:
 
 
 # --- the worker side: the queue scrapy-redis's scheduler uses ------------------------------
+class SharedKeys(set):
+    """The article keys a site has scheduled (the portal spider's ``scheduled``), kept in Redis
+    too: a worker that takes a site over starts from them, and does not fetch an article again
+    under another spelling of its URL (a print view) that the duplicates filter cannot know."""
+
+    def __init__(self, server: redis.Redis, key: str) -> None:
+        super().__init__(m.decode() for m in server.smembers(key))
+        self.server = server
+        self.key = key
+
+    def add(self, item: str) -> None:
+        if item not in self:
+            super().add(item)
+            self.server.sadd(self.key, item)
+
+
+
 @dataclass
 class _Held:
     site: str
@@ -375,25 +395,27 @@ class SiteQueue:
             seed = Seed.from_json(raw)
             if self.server.set(self.keys.lease(seed.site), self.worker, nx=True,
                                px=self.timeout_ms):
-                self._hold(seed.site)
                 self.server.sadd(self.keys.active, seed.site)
-                scheduler = self.spider.crawler.engine.scheduler
-                for request in self.spider.seed_requests(seed):
-                    scheduler.enqueue_request(request)
+                if self._hold(seed.site):
+                    scheduler = self.spider.crawler.engine.scheduler
+                    for request in self.spider.seed_requests(seed):
+                        scheduler.enqueue_request(request)
             else:
                 logger.info("site %s is being crawled by another worker; seed dropped",
                             seed.site)
             self.server.lrem(self.keys.seeding(self.worker), 1, raw)
 
-    def _hold(self, site: str) -> None:
+    def _hold(self, site: str) -> bool:
         raw = self.server.hget(self.keys.sites, site)
         if raw is None:
             logger.error("site %s has no definition in %s; dropped", site, self.keys.sites)
-            return
-        self.spider.add_site(Seed.from_json(raw))
+            return False
+        self.spider.add_site(Seed.from_json(raw),
+                             scheduled=SharedKeys(self.server, self.keys.scheduled(site)))
         self.held[site] = _Held(site)
         self.stats.inc_value("archive/worker/sites")
         logger.info("worker %s took site %s", self.worker, site)
+        return True
 
     def release(self, site: str) -> None:
         if self._release(keys=[self.keys.lease(site), self.keys.queue(site), self.keys.active],

@@ -81,8 +81,9 @@ class WorkerSpider(PortalSpider):
         yield
 
     # --- sites --------------------------------------------------------------------------------
-    def add_site(self, seed: Seed) -> None:
-        """Make a site known to this worker (called when it takes the site's lease)."""
+    def add_site(self, seed: Seed, scheduled: set[str] | None = None) -> None:
+        """Make a site known to this worker (called when it takes the site's lease);
+        ``scheduled``: the article keys the site's earlier workers scheduled."""
         if seed.site in self.states:
             return
         profile = profile_for(seed.urls[0], seed.profile)
@@ -90,7 +91,8 @@ class WorkerSpider(PortalSpider):
             site=profile.name, profile=profile,
             layout=get_layout(profile.layout, profile.selectors),
             hosts=profile.crawl_hosts(seed.urls),
-            known=self.archive.known_articles(profile.name))
+            known=self.archive.known_articles(profile.name),
+            scheduled=scheduled if scheduled is not None else set())
         self._slot_manners(profile, seed.urls)
 
     def _slot_manners(self, profile: Profile, urls: list[str]) -> None:
@@ -110,8 +112,8 @@ class WorkerSpider(PortalSpider):
             setattr(self, name, getattr(state, name))
 
     def seed_requests(self, seed: Seed) -> list[scrapy.Request]:
-        """The requests a seed's start URLs make (as the portal spider's start URLs do)."""
-        self.add_site(seed)
+        """The requests a seed's start URLs make (as the portal spider's start URLs do); the
+        site was added when its lease was taken."""
         self._use(self.states[seed.site])
         try:
             out = [r for url in seed.urls for r in self._follow(url, None, force=True)

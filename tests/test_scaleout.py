@@ -216,6 +216,15 @@ def test_nothing_lost_after_kill(portals, killed_worker):
     assert rows(portals["single"], VERSIONS) == rows(merged, VERSIONS)
 
 
+def test_takeover_fetches_no_article_again_under_another_url(portals, killed_worker):
+    """The worker that takes a site over knows the article keys scheduled before (print views
+    of SharePoint articles are not requested as articles): the same failures as one process."""
+    merged = killed_worker["merged"]
+    assert rows(portals["single"], "SELECT url, reason FROM failures") == \
+        rows(merged, "SELECT url, reason FROM failures")
+    assert rows(portals["single"], ALIASES) == rows(merged, ALIASES)
+
+
 def json_stats(db):
     import json
 
