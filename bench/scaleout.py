@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> None:
                 load = os.getloadavg()[0]
                 rows.append({**workers(n, -(-len(PORTALS) // n), redis_url, sites, tmp, env),
                              "load": load})
-                log(f"{n} workers: {rows[-1]['wall_done']:.1f} s")
+                log(f"{rows[-1]['how']}: {rows[-1]['wall_done']:.1f} s")
     finally:
         for server in servers:
             server.stop()

@@ -219,18 +219,14 @@ def worker(redis_url: str, db: str, queue: str = "portal-archive", exit_when_idl
     """
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.distributed import connect, worker_settings
+    from crawler.distributed import connect
     from spiders.worker import WorkerSpider
 
     connect(redis_url).ping()
     lock = ArchiveLock.acquire(db)  # one writer per shard
-    base = project_settings()
-    s = project_settings({
-        **worker_settings(redis_url, queue, exit_when_idle),
-        "ITEM_PIPELINES": {**base.getdict("ITEM_PIPELINES"),
-                           "crawler.distributed.Acknowledge": 200},
-        "EXTENSIONS": {**base.getdict("EXTENSIONS"), "crawler.distributed.Worker": 50},
-        **(settings or {}), "ARCHIVE_DB": db})
+    s = project_settings({  # the spider adds the scheduler, queue, extension and pipeline
+        **(settings or {}), "REDIS_URL": redis_url, "ARCHIVE_QUEUE": queue,
+        "ARCHIVE_WORKER_EXIT_WHEN_IDLE": exit_when_idle, "ARCHIVE_DB": db})
     process = CrawlerProcess(s)
     crawler = process.create_crawler(WorkerSpider)
     process.crawl(crawler)

@@ -25,6 +25,12 @@ Project settings (all read through ``crawler.settings.get``-style lookups on Scr
 ``ARCHIVE_PROGRESS``         "auto" (status line on a terminal, a log line a minute otherwise),
                              "tty", "log" or "off"
 ``ARCHIVE_PROGRESS_INTERVAL`` seconds between plain progress lines (60)
+``ARCHIVE_QUEUE``            worker mode: the queue's key prefix in Redis (``portal-archive``)
+``ARCHIVE_WORKER_SITES``     worker mode: sites a worker holds at once (8)
+``ARCHIVE_WORKER_HEARTBEAT`` worker mode: seconds between heartbeats (5.0)
+``ARCHIVE_WORKER_TIMEOUT``   worker mode: seconds without a heartbeat before a worker's
+                             requests go back to the queue and its sites to others (30.0)
+``ARCHIVE_WORKER_EXIT_WHEN_IDLE``  worker mode: stop when the queue has no work left (False)
 """
 
 from __future__ import annotations
@@ -57,6 +63,11 @@ ARCHIVE_BREAKAGE_BODY_RATIO = 0.2
 ARCHIVE_MAX_FAILURE_ATTEMPTS = 5
 ARCHIVE_PROGRESS = "auto"
 ARCHIVE_PROGRESS_INTERVAL = 60.0
+ARCHIVE_QUEUE = "portal-archive"
+ARCHIVE_WORKER_SITES = 8
+ARCHIVE_WORKER_HEARTBEAT = 5.0
+ARCHIVE_WORKER_TIMEOUT = 30.0
+ARCHIVE_WORKER_EXIT_WHEN_IDLE = False
 
 # --- politeness ---------------------------------------------------------------------------------
 USER_AGENT = f"portal-archive/{__version__} (archival crawler; +{{contact}})"

@@ -20,12 +20,15 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.distributed import Handled, Seed, worker_id
+from crawler.distributed import DEFAULT_QUEUE, Handled, Seed, worker_id, worker_settings
 from crawler.extraction.layouts import get_layout
 from crawler.extraction.urls import host_of
 from crawler.profiles import Profile, profile_for
 from crawler.runs import archive_for
 from spiders.portal import PortalSpider
+
+#: Where the queue is when no REDIS_URL is given.
+DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 
 #: The portal spider's per-site attributes, swapped in for each callback.
 SITE_ATTRIBUTES = ("site", "profile", "layout", "hosts", "known", "scheduled", "alias_urls")
@@ -56,6 +59,23 @@ class WorkerSpider(PortalSpider):
         self.site_name = None
         self.worker_id = worker_id()
         self.states: dict[str, SiteState] = {}
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        """The worker's scheduler, queue, duplicates filter, extension and pipeline, so that
+        ``scrapy crawl portal-worker -s REDIS_URL=... -s ARCHIVE_DB=shard.db`` works too."""
+        super().update_settings(settings)
+        for name, value in worker_settings(settings.get("REDIS_URL") or DEFAULT_REDIS,
+                                           settings.get("ARCHIVE_QUEUE") or DEFAULT_QUEUE,
+                                           settings.getbool("ARCHIVE_WORKER_EXIT_WHEN_IDLE")
+                                           ).items():
+            if (settings.getpriority(name) or 0) < 40:
+                settings.set(name, value, priority="spider")
+        settings.set("ITEM_PIPELINES", {**settings.getdict("ITEM_PIPELINES"),
+                                        "crawler.distributed.Acknowledge": 200},
+                     priority="spider")
+        settings.set("EXTENSIONS", {**settings.getdict("EXTENSIONS"),
+                                    "crawler.distributed.Worker": 50}, priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> WorkerSpider:
