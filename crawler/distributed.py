@@ -24,7 +24,9 @@ Settings: ``REDIS_URL`` (scrapy-redis), ``ARCHIVE_QUEUE`` (the key prefix, ``por
 ``ARCHIVE_WORKER_SITES`` (sites a worker holds at once, 8), ``ARCHIVE_WORKER_HEARTBEAT`` (5 s),
 ``ARCHIVE_WORKER_TIMEOUT`` (30 s), ``ARCHIVE_WORKER_EXIT_WHEN_IDLE`` (False: wait for work),
 ``ARCHIVE_BATCH_SIZE`` and ``ARCHIVE_BATCH_SECONDS`` (results acknowledged per batch).
-Stats: ``archive/worker/sites``, ``archive/worker/reaped``, ``archive/worker/acknowledged``.
+Stats: ``archive/worker/sites`` (sites taken), ``archive/worker/reaped`` (dead workers'
+requests returned to the queue), ``archive/worker/reaped_seeds``,
+``archive/worker/acknowledged``.
 
 The Lua scripts name keys they compute from the prefix, so the queue needs a single Redis
 server (not Redis Cluster).
@@ -330,7 +332,7 @@ class SiteQueue:
         self._renew = server.register_script(_RENEW)
         spider.work_queue = self
         self.heartbeat()
-        reap(server, self.keys)
+        self.reap()
 
     # scrapy-redis's interface
     def __len__(self) -> int:
@@ -423,6 +425,13 @@ class SiteQueue:
             del self.held[site]
             self.spider.states.pop(site, None)
             logger.info("worker %s finished site %s", self.worker, site)
+
+    def reap(self) -> None:
+        """Return dead workers' requests and seeds to the queues (counted in the stats)."""
+        requests, seeds = reap(self.server, self.keys)
+        if requests or seeds:
+            self.stats.inc_value("archive/worker/reaped", requests)
+            self.stats.inc_value("archive/worker/reaped_seeds", seeds)
 
     # acknowledgement, heartbeat, shutdown
     def ack(self, ids: Iterable[str]) -> None:
@@ -518,12 +527,9 @@ class Worker:
             return
         try:
             queue.heartbeat()
-            requests, seeds = reap(queue.server, queue.keys)
+            queue.reap()
         except redis.RedisError as exc:
             logger.error("heartbeat failed: %s", exc)
-            return
-        if requests or seeds:
-            self.crawler.stats.inc_value("archive/worker/reaped", requests)
 
     def spider_idle(self, spider: Any) -> None:
         queue = self.queue()
@@ -539,7 +545,7 @@ class Worker:
         if queue.held or not self.exit_when_idle:
             raise DontCloseSpider
         if not queue_done(queue.server, queue.keys.prefix):
-            reap(queue.server, queue.keys)
+            queue.reap()
             raise DontCloseSpider
 
     def spider_closed(self, spider: Any, reason: str) -> None:
