@@ -336,7 +336,13 @@ class SiteQueue:
 
     # scrapy-redis's interface
     def __len__(self) -> int:
-        return sum(self.server.zcard(self.keys.queue(s)) for s in self.held)
+        """Requests queued for the sites this worker holds (what it can pop now)."""
+        if not self.held:
+            return 0
+        with self.server.pipeline(transaction=False) as pipe:
+            for site in self.held:
+                pipe.zcard(self.keys.queue(site))
+            return sum(pipe.execute())
 
     def push(self, request: Request) -> None:
         site = request.meta["site"]
