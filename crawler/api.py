@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -211,9 +212,11 @@ def enqueue(lines: Sequence[str], redis_url: str, queue: str = "portal-archive",
 
 
 def worker(redis_url: str, db: str, queue: str = "portal-archive", exit_when_idle: bool = False,
-           settings: Mapping[str, Any] | None = None) -> CrawlSummary:
+           settings: Mapping[str, Any] | None = None, known: str | None = None
+           ) -> CrawlSummary:
     """Work for the queue at ``redis_url``, writing every fetch to the shard ``db``; returns
-    when stopped, or when the queue has no work left with ``exit_when_idle``.
+    when stopped, or when the queue has no work left with ``exit_when_idle``. ``known``: the
+    merged archive of earlier rounds, whose articles are not fetched again.
 
     Runs Scrapy's reactor in this process, so it can be called once per process.
     """
@@ -223,10 +226,13 @@ def worker(redis_url: str, db: str, queue: str = "portal-archive", exit_when_idl
     from spiders.worker import WorkerSpider
 
     connect(redis_url).ping()
+    if known is not None and not os.path.isfile(known):
+        raise ValueError(f"no such archive: {known}")
     lock = ArchiveLock.acquire(db)  # one writer per shard
     s = project_settings({  # the spider adds the scheduler, queue, extension and pipeline
         **(settings or {}), "REDIS_URL": redis_url, "ARCHIVE_QUEUE": queue,
-        "ARCHIVE_WORKER_EXIT_WHEN_IDLE": exit_when_idle, "ARCHIVE_DB": db})
+        "ARCHIVE_WORKER_EXIT_WHEN_IDLE": exit_when_idle, "ARCHIVE_DB": db,
+        **({"ARCHIVE_KNOWN_DB": known} if known else {})})
     process = CrawlerProcess(s)
     crawler = process.create_crawler(WorkerSpider)
     process.crawl(crawler)

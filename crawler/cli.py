@@ -359,22 +359,26 @@ def enqueue(sites: Any, redis_url: str, queue: str, reset: bool) -> None:
 @queue_option
 @click.option("--exit-when-idle", is_flag=True,
               help="Stop once the queue has no work left (default: wait for more).")
+@click.option("--known", type=click.Path(dir_okay=False), metavar="ARCHIVE",
+              help="The merged archive of earlier rounds: its articles are not fetched again.")
 @set_option
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
-def worker(redis_url: str, db: str, queue: str, exit_when_idle: bool,
+def worker(redis_url: str, db: str, queue: str, exit_when_idle: bool, known: str | None,
            settings: tuple[str, ...], verbose: bool) -> None:
     """Crawl sites from the shared queue into the archive shard --db (one worker a shard).
 
     \b
     Example:
       portal-archive worker --redis redis://10.0.0.5:6379/0 --db shard-1.db --exit-when-idle
+      portal-archive worker --redis redis://10.0.0.5:6379/0 --db shard-1.db --known archive.db
     """
     import redis
 
     overrides = _parse_settings(settings)
     overrides.setdefault("LOG_LEVEL", "INFO" if verbose else "WARNING")
     try:
-        summary = api.worker(redis_url, db, queue, exit_when_idle, settings=overrides)
+        summary = api.worker(redis_url, db, queue, exit_when_idle, settings=overrides,
+                             known=known)
     except (ArchiveBusy, ValueError, redis.RedisError) as exc:
         _cannot_run(exc)
     click.echo(summary.describe())

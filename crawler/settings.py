@@ -31,6 +31,8 @@ Project settings (all read through ``crawler.settings.get``-style lookups on Scr
 ``ARCHIVE_WORKER_TIMEOUT``   worker mode: seconds without a heartbeat before a worker's
                              requests go back to the queue and its sites to others (30.0)
 ``ARCHIVE_WORKER_EXIT_WHEN_IDLE``  worker mode: stop when the queue has no work left (False)
+``ARCHIVE_KNOWN_DB``         worker mode: the merged archive of earlier rounds, whose articles
+                             count as archived (empty: only the worker's own shard)
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ ARCHIVE_WORKER_SITES = 8
 ARCHIVE_WORKER_HEARTBEAT = 5.0
 ARCHIVE_WORKER_TIMEOUT = 30.0
 ARCHIVE_WORKER_EXIT_WHEN_IDLE = False
+ARCHIVE_KNOWN_DB = ""
 
 # --- politeness ---------------------------------------------------------------------------------
 USER_AGENT = f"portal-archive/{__version__} (archival crawler; +{{contact}})"

@@ -7,7 +7,8 @@ with the attributes of the request's site (``meta["site"]``). The requests a cal
 are handed to the scheduler (into Redis) before the callback returns, and its items come back
 wrapped in one :class:`~crawler.distributed.Handled` with the request's in-flight id, so the
 id is acknowledged only once they are stored. The profile's ``[politeness]`` applies to its
-hosts' download slots unless ``-s`` set the same setting.
+hosts' download slots unless ``-s`` set the same setting. ``ARCHIVE_KNOWN_DB`` names the
+merged archive of earlier rounds: its articles count as archived (incremental rounds).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from crawler.extraction.layouts import get_layout
 from crawler.extraction.urls import host_of
 from crawler.profiles import Profile, profile_for
 from crawler.runs import archive_for
+from crawler.storage import Archive
 from spiders.portal import PortalSpider
 
 #: Where the queue is when no REDIS_URL is given.
@@ -90,6 +92,8 @@ class WorkerSpider(PortalSpider):
                               "max_repeats": settings.getint("ARCHIVE_TRAP_MAX_REPEATS", 2),
                               "max_depth": settings.getint("ARCHIVE_TRAP_MAX_DEPTH", 15)}
         spider.archive = archive_for(crawler)
+        known_db = settings.get("ARCHIVE_KNOWN_DB") or None
+        spider.known_archive = Archive(known_db) if known_db else None
         spider.idle_state = SiteState(site=f"worker:{spider.worker_id}",
                                       profile=profile_for("http://worker.invalid/", "generic"),
                                       layout=None, hosts=set(), known={})
@@ -111,9 +115,21 @@ class WorkerSpider(PortalSpider):
             site=profile.name, profile=profile,
             layout=get_layout(profile.layout, profile.selectors),
             hosts=profile.crawl_hosts(seed.urls),
-            known=self.archive.known_articles(profile.name),
+            known=self.known_articles(profile.name),
             scheduled=scheduled if scheduled is not None else set())
         self._slot_manners(profile, seed.urls)
+
+    def known_articles(self, site: str) -> dict[str, str]:
+        """The site's archived articles: this shard's, and the merged archive's
+        (``ARCHIVE_KNOWN_DB``), so that a new round fetches only what no shard has."""
+        known = self.archive.known_articles(site)
+        if self.known_archive is not None:
+            known = {**self.known_archive.known_articles(site), **known}
+        return known
+
+    def closed(self, reason: str) -> None:
+        if self.known_archive is not None:
+            self.known_archive.close()
 
     def _slot_manners(self, profile: Profile, urls: list[str]) -> None:
         settings = self.crawler.settings

@@ -6,6 +6,7 @@ mid-crawl loses nothing, the others finish its sites."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -149,6 +150,36 @@ def test_merge_again_adds_nothing(portals, three_workers):
 
 def test_queue_is_empty_when_the_workers_exit(redis_url, three_workers):
     assert queue_done(connect(redis_url), three_workers["queue"])
+
+
+@pytest.fixture(scope="module")
+def second_round(portals, three_workers, redis_url):
+    """The next round: the queue reset, three workers that know the merged archive."""
+    tmp, env, queue = portals["tmp"], portals["env"], three_workers["queue"]
+    result = run(["enqueue", str(portals["sites"]), "--redis", redis_url, "--queue", queue,
+                  "--reset"], env)
+    assert result.returncode == 0, result.stderr
+    shards = [tmp / f"round2-{i}.db" for i in range(3)]
+    known = ["--known", str(three_workers["merged"])]
+    for worker in [start_worker(redis_url, queue, db, env, *known) for db in shards]:
+        finish(worker)
+    merged = tmp / "round2.db"
+    shutil.copy(three_workers["merged"], merged)
+    result = run(["merge", *map(str, shards), "--into", str(merged)], env)
+    assert result.returncode == 0, result.stderr
+    return {"shards": shards, "merged": merged}
+
+
+def test_next_round_fetches_no_archived_article(three_workers, second_round):
+    fetched = sum(count(db, "SELECT count(*) FROM articles") for db in second_round["shards"])
+    pages = sum(count(db, "SELECT count(*) FROM captures") for db in second_round["shards"])
+    first = sum(count(db, "SELECT count(*) FROM captures") for db in three_workers["shards"])
+    assert (0, True) == (fetched, pages < first / 5)
+    assert rows(three_workers["merged"], ARTICLES) == rows(second_round["merged"], ARTICLES)
+
+
+def count(db, sql):
+    return sqlite3.connect(db).execute(sql).fetchone()[0]
 
 
 # --- a worker killed with kill -9 ------------------------------------------------------------
