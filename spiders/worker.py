@@ -3,7 +3,8 @@ queue (``portal-archive worker``, see :mod:`crawler.distributed`).
 
 Each site keeps what the portal spider keeps for its one site (profile, layout, hosts, the
 articles this shard has, the keys it scheduled); a callback runs the portal spider's own code
-with the attributes of the request's site (``meta["site"]``). The requests a callback finds
+with those attributes read from the request's site (``meta["site"]``), through a context
+variable, so callbacks of different sites may interleave. The requests a callback finds
 are handed to the scheduler (into Redis) before the callback returns, and its items come back
 wrapped in one :class:`~crawler.distributed.Handled` with the request's in-flight id, so the
 id is acknowledged only once they are stored. The profile's ``[politeness]`` applies to its
@@ -13,6 +14,7 @@ merged archive of earlier rounds: its articles count as archived (incremental ro
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,15 +27,14 @@ from crawler.distributed import DEFAULT_QUEUE, Handled, Seed, worker_id, worker_
 from crawler.extraction.layouts import get_layout
 from crawler.extraction.urls import host_of
 from crawler.profiles import Profile, profile_for
-from crawler.runs import archive_for
 from crawler.storage import Archive
 from spiders.portal import PortalSpider
 
 #: Where the queue is when no REDIS_URL is given.
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 
-#: The portal spider's per-site attributes, swapped in for each callback.
-SITE_ATTRIBUTES = ("site", "profile", "layout", "hosts", "known", "scheduled", "alias_urls")
+#: The start URL of the portal spider's setup (no request is ever made to it).
+PLACEHOLDER = "http://portal-worker.invalid/"
 
 #: Profile politeness keys, the download slot's setting and the Scrapy setting that overrides it.
 _SLOT_SETTINGS = {"download_delay": ("delay", "DOWNLOAD_DELAY"),
@@ -44,7 +45,7 @@ _SLOT_SETTINGS = {"download_delay": ("delay", "DOWNLOAD_DELAY"),
 @dataclass
 class SiteState:
     site: str
-    profile: Profile
+    profile: Profile | None
     layout: Any
     hosts: set[str]
     known: dict[str, str]
@@ -52,13 +53,41 @@ class SiteState:
     alias_urls: set[str] = field(default_factory=set)
 
 
+#: The site whose callback runs. Scrapy handles each response in an asyncio task of its own,
+#: and a task has its own copy of the context, so a callback that awaits (extraction in another
+#: process) keeps its site while other sites' callbacks run.
+_CURRENT: ContextVar[SiteState | None] = ContextVar("portal_worker_site", default=None)
+
+
+def _site_attribute(name: str) -> property:
+    """A portal spider attribute read from the site of the running callback (the worker's own
+    idle state outside callbacks, which is also where the portal spider's setup writes)."""
+
+    def get(self: WorkerSpider) -> Any:
+        return getattr(_CURRENT.get() or self.idle_state, name)
+
+    def set_(self: WorkerSpider, value: Any) -> None:
+        setattr(self.idle_state, name, value)
+
+    return property(get, set_)
+
+
 class WorkerSpider(PortalSpider):
     name = "portal-worker"
 
+    site = _site_attribute("site")
+    profile = _site_attribute("profile")
+    layout = _site_attribute("layout")
+    hosts = _site_attribute("hosts")
+    known = _site_attribute("known")
+    scheduled = _site_attribute("scheduled")
+    alias_urls = _site_attribute("alias_urls")
+
     def __init__(self, **kwargs: Any) -> None:
-        scrapy.Spider.__init__(self, **kwargs)
-        self.start_urls = []
-        self.site_name = None
+        self.idle_state = SiteState(site="", profile=None, layout=None, hosts=set(), known={})
+        # The portal spider's setup runs on a placeholder site, so that whatever it sets up
+        # (settings, the archive, extraction) is set up here too.
+        super().__init__(start_urls=[PLACEHOLDER], site="generic", **kwargs)
         self.worker_id = worker_id()
         self.states: dict[str, SiteState] = {}
 
@@ -81,23 +110,13 @@ class WorkerSpider(PortalSpider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> WorkerSpider:
-        spider = super(PortalSpider, cls).from_crawler(crawler, *args, **kwargs)
-        settings = crawler.settings
-        spider.follow_listings = settings.getbool("ARCHIVE_FOLLOW_LISTINGS", True)
-        spider.known_run = settings.getint("ARCHIVE_KNOWN_RUN", 10)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.start_urls = []
         spider.refresh = False
-        spider.max_attempts = settings.getint("ARCHIVE_MAX_FAILURE_ATTEMPTS", 5)
-        spider.max_redirects = settings.getint("REDIRECT_MAX_TIMES", 5)
-        spider.trap_limits = {"max_url": settings.getint("ARCHIVE_TRAP_MAX_URL", 1024),
-                              "max_repeats": settings.getint("ARCHIVE_TRAP_MAX_REPEATS", 2),
-                              "max_depth": settings.getint("ARCHIVE_TRAP_MAX_DEPTH", 15)}
-        spider.archive = archive_for(crawler)
-        known_db = settings.get("ARCHIVE_KNOWN_DB") or None
-        spider.known_archive = Archive(known_db) if known_db else None
-        spider.idle_state = SiteState(site=f"worker:{spider.worker_id}",
-                                      profile=profile_for("http://worker.invalid/", "generic"),
+        spider.idle_state = SiteState(site=f"worker:{spider.worker_id}", profile=None,
                                       layout=None, hosts=set(), known={})
-        spider._use(spider.idle_state)
+        known_db = crawler.settings.get("ARCHIVE_KNOWN_DB") or None
+        spider.known_archive = Archive(known_db) if known_db else None
         return spider
 
     async def start(self):  # the shared queue feeds the worker
@@ -128,6 +147,9 @@ class WorkerSpider(PortalSpider):
         return known
 
     def closed(self, reason: str) -> None:
+        parent = getattr(super(), "closed", None)
+        if parent is not None:
+            parent(reason)
         if self.known_archive is not None:
             self.known_archive.close()
 
@@ -143,31 +165,32 @@ class WorkerSpider(PortalSpider):
             for host in {host_of(u).split(":")[0] for u in urls}:
                 slots.setdefault(host, manners)
 
-    def _use(self, state: SiteState) -> None:
-        for name in SITE_ATTRIBUTES:
-            setattr(self, name, getattr(state, name))
-
     def seed_requests(self, seed: Seed) -> list[scrapy.Request]:
         """The requests a seed's start URLs make (as the portal spider's start URLs do); the
         site was added when its lease was taken."""
-        self._use(self.states[seed.site])
+        token = _CURRENT.set(self.states[seed.site])
         try:
             out = [r for url in seed.urls for r in self._follow(url, None, force=True)
                    if isinstance(r, scrapy.Request)]
         finally:
-            self._use(self.idle_state)
+            _CURRENT.reset(token)
         for request in out:
             request.meta["site"] = seed.site
         return out
 
     # --- callbacks ----------------------------------------------------------------------------
-    def _handled(self, request: scrapy.Request, outputs: Any) -> Handled:
+    async def _handled(self, request: scrapy.Request, outputs: Any) -> Handled:
+        """Run a portal spider callback (a generator or an async generator) for the request's
+        site; its requests go to the scheduler now, its items come back in one Handled."""
         state = self.states[request.meta["site"]]
-        self._use(state)
+        token = _CURRENT.set(state)
         try:
-            outputs = list(outputs)
+            if hasattr(outputs, "__aiter__"):
+                outputs = [out async for out in outputs]
+            else:
+                outputs = list(outputs)
         finally:
-            self._use(self.idle_state)
+            _CURRENT.reset(token)
         items = []
         for out in outputs:
             if isinstance(out, scrapy.Request):
@@ -177,8 +200,9 @@ class WorkerSpider(PortalSpider):
                 items.append(out)
         return Handled(request.meta.get("pa_id"), items)
 
-    def parse(self, response: Response, **kwargs: Any) -> Any:
-        yield self._handled(response.request, super().parse(response, **kwargs))
+    async def parse(self, response: Response, **kwargs: Any) -> Any:
+        yield await self._handled(response.request, super().parse(response, **kwargs))
 
-    def failed(self, failure: Failure) -> Any:
-        yield self._handled(failure.request, super().failed(failure))  # type: ignore[attr-defined]
+    async def failed(self, failure: Failure) -> Any:
+        yield await self._handled(failure.request,  # type: ignore[attr-defined]
+                                  super().failed(failure))
