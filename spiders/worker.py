@@ -178,6 +178,14 @@ class WorkerSpider(PortalSpider):
             request.meta["site"] = seed.site
         return out
 
+    def allowed(self, url: str) -> bool:
+        """In a callback, the portal spider's rule for the callback's site; elsewhere (a
+        middleware checking a request) whether the URL is on a host of any site held."""
+        if _CURRENT.get() is not None:
+            return super().allowed(url)
+        return url.startswith(("http://", "https://")) and any(
+            host_of(url) in state.hosts for state in self.states.values())
+
     # --- callbacks ----------------------------------------------------------------------------
     async def _handled(self, request: scrapy.Request, outputs: Any) -> Handled:
         """Run a portal spider callback (a generator or an async generator) for the request's
@@ -206,3 +214,17 @@ class WorkerSpider(PortalSpider):
     async def failed(self, failure: Failure) -> Any:
         yield await self._handled(failure.request,  # type: ignore[attr-defined]
                                   super().failed(failure))
+
+
+def _wrapped(name: str) -> Any:
+    async def callback(self: WorkerSpider, response: Response, **kwargs: Any) -> Any:
+        parent = getattr(super(WorkerSpider, self), name)
+        yield await self._handled(response.request, parent(response, **kwargs))
+
+    callback.__name__ = name
+    return callback
+
+
+# The portal spider's other callbacks (downloads of files, ...) are wrapped the same way.
+for _name in [n for n in vars(PortalSpider) if n.startswith("parse_")]:
+    setattr(WorkerSpider, _name, _wrapped(_name))
