@@ -225,15 +225,22 @@ def read_site_list(lines: Iterable[str]) -> list[Seed]:
 
 def enqueue(seeds: list[Seed], server: redis.Redis, prefix: str = DEFAULT_QUEUE,
             reset: bool = False) -> int:
-    """Push ``seeds`` (a site once, however often listed) and reap dead workers; returns how
-    many seeds were pushed. ``reset`` first deletes the queue's keys (its duplicates filter
-    too): do it only when no worker runs."""
+    """Push ``seeds`` and reap dead workers; returns how many sites were pushed. Seeds of the
+    same site (one profile named on several lines) are one site with all their start URLs,
+    as ``crawl URL URL --site PROFILE`` would crawl them. ``reset`` first deletes the queue's
+    keys (its duplicates filter too): do it only when no worker runs."""
     keys = Keys(prefix)
     if reset:
         for key in server.scan_iter(match=f"{prefix}:*", count=1000):
             server.delete(key)
     reap(server, keys)
-    unique = {seed.site: seed for seed in seeds}
+    unique: dict[str, Seed] = {}
+    for seed in seeds:
+        if seed.site in unique:
+            known = unique[seed.site]
+            known.urls.extend(u for u in seed.urls if u not in known.urls)
+        else:
+            unique[seed.site] = Seed(site=seed.site, urls=list(seed.urls), profile=seed.profile)
     with server.pipeline() as pipe:
         for seed in unique.values():
             pipe.hset(keys.sites, seed.site, seed.to_json())

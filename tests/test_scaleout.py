@@ -292,6 +292,18 @@ def test_site_list_lines(tmp_path):
             ("vpubnd-replica", ["http://127.0.0.1/"])] == [(s.site, s.urls) for s in seeds]
 
 
+def test_lines_of_one_profile_are_one_site_with_their_start_urls(redis_url):
+    from crawler.distributed import Seed, enqueue
+
+    server = connect(redis_url)
+    seeds = [Seed("php-replica", ["http://127.0.0.1:8080/"], "php-replica"),
+             Seed("127.0.0.1:8082", ["http://127.0.0.1:8082/"], "generic"),
+             Seed("php-replica", ["http://127.0.0.1:8081/"], "php-replica")]
+    assert 2 == enqueue(seeds, server, "test-same-site", reset=True)
+    assert ["http://127.0.0.1:8080/", "http://127.0.0.1:8081/"] == Seed.from_json(
+        server.hget(Keys("test-same-site").sites, "php-replica")).urls
+
+
 def test_site_list_names_a_bad_line():
     from crawler.distributed import read_site_list
 
