@@ -217,3 +217,80 @@ def demo(db: str = "archive.db", settings: Mapping[str, Any] | None = None
     with Archive(db) as archive:
         overview = archive.summary(summary.site)
     return summary, overview
+
+
+# --- scale-out: a shared queue in Redis, workers with their own shards, a merge -------------
+def enqueue(lines: Sequence[str], redis_url: str, queue: str = "portal-archive",
+            reset: bool = False) -> int:
+    """Push the sites of a site list (``URL``, ``PROFILE`` or ``URL PROFILE`` a line) to the
+    queue at ``redis_url``; returns how many sites were pushed. Raises ValueError on a bad
+    line or an unknown profile, before anything is pushed."""
+    from crawler.distributed import connect, read_site_list
+    from crawler.distributed import enqueue as push
+
+    seeds = read_site_list(lines)
+    return push(seeds, connect(redis_url), queue, reset=reset)
+
+
+def worker(redis_url: str, db: str, queue: str = "portal-archive", exit_when_idle: bool = False,
+           settings: Mapping[str, Any] | None = None, known: str | None = None
+           ) -> CrawlSummary:
+    """Work for the queue at ``redis_url``, writing every fetch to the shard ``db``; returns
+    when stopped, or when the queue has no work left with ``exit_when_idle``. ``known``: the
+    merged archive of earlier rounds, whose articles are not fetched again.
+
+    Runs Scrapy's reactor in this process, so it can be called once per process.
+    """
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.distributed import connect
+    from spiders.worker import WorkerSpider
+
+    connect(redis_url).ping()
+    if known is not None and not os.path.isfile(known):
+        raise ValueError(f"no such archive: {known}")
+    lock = ArchiveLock.acquire(db)  # one writer per shard
+    s = project_settings({  # the spider adds the scheduler, queue, extension and pipeline
+        **(settings or {}), "REDIS_URL": redis_url, "ARCHIVE_QUEUE": queue,
+        "ARCHIVE_WORKER_EXIT_WHEN_IDLE": exit_when_idle, "ARCHIVE_DB": db,
+        **({"ARCHIVE_KNOWN_DB": known} if known else {})})
+    process = CrawlerProcess(s)
+    crawler = process.create_crawler(WorkerSpider)
+    process.crawl(crawler)
+    try:
+        process.start()
+    finally:
+        lock.release()
+    stats = dict(crawler.stats.get_stats())
+    return CrawlSummary(crawl_id=stats.get("archive/crawl_id"),
+                        site=getattr(crawler.spider, "site", "") if crawler.spider else "",
+                        status=stats.get("archive/status", "interrupted"), stats=stats)
+
+
+def merge(shards: Sequence[str], into: str = "archive.db") -> dict[str, Any]:
+    """Merge worker shards into the archive ``into`` (created if needed); idempotent, and safe
+    while the workers go on writing. Returns the counts per shard and in total, with the
+    shards' run statistics summed."""
+    from pathlib import Path
+
+    from crawler.storage import _sum_stats
+
+    for shard in shards:
+        if not Path(shard).is_file():
+            raise ValueError(f"no such shard: {shard}")
+    lock = ArchiveLock.acquire(into)
+    try:
+        with Archive(into) as archive:
+            per_shard = {}
+            for shard in shards:
+                with Archive(shard):  # brings an older shard's schema up to date
+                    pass
+                per_shard[shard] = archive.merge_shard(shard)
+            total = {k: sum(c[k] for c in per_shard.values())
+                     for k in next(iter(per_shard.values()), {}) if k != "stats"}
+            total["articles"] = archive.db["articles"].count
+            total["failures"] = archive.db["failures"].count
+            total["stats"] = _sum_stats(c["stats"] for c in per_shard.values())
+    finally:
+        lock.release()
+    return {"shards": per_shard, "total": total}

@@ -185,3 +185,19 @@ def m008_warc_and_files(db: Database) -> None:
     for table in ("images", "attachments"):
         db[table].add_column("file_id", int, fk="files", fk_col="id")
         db[table].create_index(["url"])
+
+
+@migrations()
+def m009_shards(db: Database) -> None:
+    """Worker shards and their merge: the archive's own id (a shard is known by it), which
+    shard rows a merge has copied and where to (so merging again copies nothing twice), and
+    the URLs seen leading to an article key that another worker may have fetched."""
+    import uuid
+
+    db["archive_info"].create({"name": str, "value": str}, pk="name")
+    db["archive_info"].insert({"name": "id", "value": uuid.uuid4().hex})
+    db["merged"].create({"shard": str, "tbl": str, "src_id": int, "dst_id": int},
+                        pk=("shard", "tbl", "src_id"))
+    db["alias_sightings"].create({"site": str, "key": str, "url": str, "first_seen": str},
+                                 pk=("site", "url"))
+    db["alias_sightings"].create_index(["site", "key"])

@@ -20,6 +20,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from hashlib import sha256
 from typing import Any
 
@@ -54,9 +55,11 @@ class ArchivePipeline:
         self.aliases: list[AliasSeen] = []
         self.last_flush = time.monotonic()
         self.total = WriteReport()
-        self.queue: queue.Queue[tuple[list[FetchResult], list[AliasSeen]] | None] = (
+        self.queue: queue.Queue[tuple[list[FetchResult], list[AliasSeen],
+                                      Callable[[Archive], None] | None] | None] = (
             queue.Queue(maxsize=queue_batches))
         self.error: BaseException | None = None
+        self.writer_done = False
         self.thread = threading.Thread(target=self._writer, name="archive-writer", daemon=True)
         self.thread.start()
 
@@ -83,13 +86,36 @@ class ArchivePipeline:
             self.flush()
         return item
 
-    def flush(self) -> None:
-        """Hand the collected results to the writer thread."""
+    def flush(self, after: Callable[[Archive], None] | None = None, wait: bool = False) -> None:
+        """Hand the collected results to the writer thread; ``after`` is called (in that
+        thread, with its archive) once they are committed, e.g. to acknowledge them to a
+        shared queue; ``wait``: return only then. Once the pipeline is closed, results are
+        written here and now."""
         results, aliases = self.results, self.aliases
         self.results, self.aliases = [], []
         self.last_flush = time.monotonic()
-        if (results or aliases) and self.error is None:
-            self.queue.put((results, aliases))
+        if not (results or aliases or after) or self.error is not None:
+            return
+        if self.writer_done:
+            if results or aliases:
+                self._write_batch(self.archive, results, aliases)
+            if after is not None:
+                after(self.archive)
+            return
+        done = threading.Event() if wait else None
+        if done is not None:
+            def then(archive: Archive, after: Callable[[Archive], None] | None = after) -> None:
+                try:
+                    if after is not None:
+                        after(archive)
+                finally:
+                    done.set()
+
+            after = then
+        self.queue.put((results, aliases, after))
+        if done is not None:
+            while not done.wait(1.0) and self.thread.is_alive():
+                pass
 
     def _writer(self) -> None:
         archive = Archive(self.archive.path, min_body_ratio=self.archive.min_body_ratio,
@@ -97,8 +123,11 @@ class ArchivePipeline:
         carry: list[AliasSeen] = []  # aliases whose article was not archived yet
         try:
             while (batch := self.queue.get()) is not None:
-                if self.error is None:
-                    carry = self._write_batch(archive, batch[0], carry + batch[1])
+                results, aliases, after = batch
+                if results or aliases:
+                    carry = self._write_batch(archive, results, carry + aliases)
+                if after is not None:
+                    after(archive)
             if carry and self.error is None:
                 self._write_batch(archive, [], carry)
         except BaseException as exc:  # a write that fails (disk full ...) stops the crawl
@@ -168,6 +197,7 @@ class ArchivePipeline:
             self.flush()
             self.queue.put(None)
             self.thread.join()
+            self.writer_done = True
         finally:
             if self.warc is not None:
                 self.warc.close()

@@ -38,6 +38,14 @@ Project settings (all read through ``crawler.settings.get``-style lookups on Scr
 ``ARCHIVE_FILES_MAX_BYTES``  larger downloads are cut and recorded as failures (50 MB)
 ``ARCHIVE_FILES_TYPES``      MIME patterns of downloads kept (images, PDF, office documents,
                              archives); application/octet-stream is kept for document URLs
+``ARCHIVE_QUEUE``            worker mode: the queue's key prefix in Redis (``portal-archive``)
+``ARCHIVE_WORKER_SITES``     worker mode: sites a worker holds at once (8)
+``ARCHIVE_WORKER_HEARTBEAT`` worker mode: seconds between heartbeats (5.0)
+``ARCHIVE_WORKER_TIMEOUT``   worker mode: seconds without a heartbeat before a worker's
+                             requests go back to the queue and its sites to others (30.0)
+``ARCHIVE_WORKER_EXIT_WHEN_IDLE``  worker mode: stop when the queue has no work left (False)
+``ARCHIVE_KNOWN_DB``         worker mode: the merged archive of earlier rounds, whose articles
+                             count as archived (empty: only the worker's own shard)
 """
 
 from __future__ import annotations
@@ -85,6 +93,12 @@ ARCHIVE_FILES_TYPES = [
     "application/vnd.oasis.opendocument.*", "application/zip", "application/x-rar-compressed",
     "application/vnd.rar",
 ]
+ARCHIVE_QUEUE = "portal-archive"
+ARCHIVE_WORKER_SITES = 8
+ARCHIVE_WORKER_HEARTBEAT = 5.0
+ARCHIVE_WORKER_TIMEOUT = 30.0
+ARCHIVE_WORKER_EXIT_WHEN_IDLE = False
+ARCHIVE_KNOWN_DB = ""
 
 # --- politeness ---------------------------------------------------------------------------------
 USER_AGENT = f"portal-archive/{__version__} (archival crawler; +{{contact}})"

@@ -348,8 +348,10 @@ class PortalSpider(scrapy.Spider):
         if self.extraction is None:
             return extract_with(self.layout, response.url, response.body, headers, fetched_at,
                                 self.site, want_links)
+        profile = self.profile  # a worker's spider serves several sites, each its own layout
         future = self.extraction.submit(response.url, response.body, headers, fetched_at,
-                                        self.site, want_links)
+                                        self.site, want_links, layout=profile.layout,
+                                        selectors=profile.selectors)
         try:
             return await asyncio.wrap_future(future)
         except Exception as exc:  # the worker died under this page: recorded, never fatal

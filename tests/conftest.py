@@ -44,3 +44,52 @@ def replica_archive(tmp_path_factory):
         result = crawl(server.url + "/", db)
         assert result.returncode in (0, 3), result.stderr[-3000:]
         return db, server.portal
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A real Redis for the scale-out tests: a redis-server of our own on a free loopback port
+    when the binary is installed (Debian: apt-get install redis-server), else the one at
+    ``ARCHIVE_TEST_REDIS`` (default redis://127.0.0.1:6379). Without either the tests fail
+    under CI (``CI`` set, as .ci/run does) and are skipped elsewhere."""
+    import os
+    import shutil
+    import time
+
+    import redis
+
+    binary = shutil.which("redis-server")
+    if binary:
+        port = _free_port()
+        proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1",
+                                 "--save", "", "--appendonly", "no"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        url = f"redis://127.0.0.1:{port}/0"
+        client = redis.Redis.from_url(url)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        yield url
+        proc.terminate()
+        proc.wait(timeout=10)
+        return
+    url = os.environ.get("ARCHIVE_TEST_REDIS", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        message = f"no redis-server binary and no Redis at {url} ({exc})"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    yield url

@@ -64,7 +64,7 @@ def test_runs_lists_the_crawls(replica_server, tmp_path):
 def test_scrapy_list_from_the_repository_root():
     result = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=ROOT,
                             capture_output=True, text=True)
-    assert "portal" == result.stdout.strip(), result.stderr[-2000:]
+    assert ["portal", "portal-worker"] == result.stdout.split(), result.stderr[-2000:]
 
 
 def test_scrapy_crawl_portal_from_the_repository_root(replica_server, tmp_path):

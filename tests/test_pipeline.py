@@ -61,3 +61,21 @@ def test_a_failed_write_is_recorded_and_does_not_hang(pipeline, monkeypatch):
     stats = pipe.crawler.stats.get_stats()
     assert "No space left on device" in stats["archive/write_error"]
     assert crawl_status(stats) == "interrupted"
+
+
+def test_after_runs_once_the_batch_is_committed_and_wait_waits(pipeline):
+    pipe, db = pipeline
+    seen = []
+    for n in range(1, 4):
+        pipe.process_item(result(n))
+
+    def committed(archive):
+        seen.append(archive.db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    pipe.flush(after=committed, wait=True)
+    assert seen == [3]  # the callback saw the batch committed, before flush returned
+    pipe.close_spider()
+    # After close, a late flush (a closing extension's) is written at once.
+    pipe.process_item(result(4))
+    pipe.flush(after=committed)
+    assert seen == [3, 4]

@@ -84,7 +84,8 @@ def _warm(layout: str, selectors: Mapping[str, str] | None) -> None:
 
 
 class ExtractionPool:
-    """``extract_page`` in ``workers`` spawned processes."""
+    """``extract_page`` in ``workers`` spawned processes; ``layout`` (and its selector
+    overrides) is built in each process as it starts, others on first use."""
 
     def __init__(self, workers: int, layout: str, selectors: Mapping[str, str] | None) -> None:
         self.workers = workers
@@ -100,8 +101,12 @@ class ExtractionPool:
         return self._pool
 
     def submit(self, url: str, body: bytes, headers: dict[str, str], fetched_at: str,
-               site: str, want_links: bool = True) -> Future[Extracted]:
-        args = (self.layout, self.selectors, url, body, headers, fetched_at, site, want_links)
+               site: str, want_links: bool = True, layout: str | None = None,
+               selectors: Mapping[str, str] | None = None) -> Future[Extracted]:
+        """Extract one page with ``layout`` (default: the pool's)."""
+        if layout is None:
+            layout, selectors = self.layout, self.selectors
+        args = (layout, dict(selectors or {}), url, body, headers, fetched_at, site, want_links)
         try:
             return self._executor().submit(extract_page, *args)
         except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh
