@@ -65,6 +65,8 @@ REDIRECTS = [301, 302, 303, 307, 308]
 
 
 _BY_HAND = {"dont_redirect": True, "handle_httpstatus_list": REDIRECTS}
+#: Links whose facts are cached at most (menus and sidebars repeat a few hundred of them).
+LINK_FACTS_MAX = 50_000
 
 
 class PortalSpider(scrapy.Spider):
@@ -198,6 +200,8 @@ class PortalSpider(scrapy.Spider):
             else:
                 facts = (None, self.layout.article_key(url), self.layout.article_url(url),
                          strip_session(url))
+            if len(self._link_facts) >= LINK_FACTS_MAX:  # a cache: memory stays bounded
+                self._link_facts.clear()
             self._link_facts[url] = facts
         return facts
 
