@@ -25,6 +25,10 @@ SESSION_PARAMS = frozenset(
 NOISE_PARAMS = SESSION_PARAMS | {"fbclid", "gclid", "ref"}
 _NOISE_PREFIXES = ("utm_",)
 _COOKIELESS = re.compile(r"/\([A-Za-z]\([^)/]*\)\)(?=/)")
+#: An href whose join does not depend on the base's path or query: path-absolute
+#: ("/NewsDetail.aspx?id=5"), or naming a host ("//host/x", "http://host/x"). Not with a tab or
+#: newline inside (``urljoin`` deletes them, which could leave "//" with no host).
+_ORIGIN_ONLY = re.compile(r"(?![^\t\n\r]*[\t\n\r])(?:/(?!/)|(?:[A-Za-z][A-Za-z0-9+.-]*:)?//[^/?#])")
 _JSESSION = re.compile(r";jsessionid=[^/?#]*", re.IGNORECASE)
 
 
@@ -99,9 +103,35 @@ def join_url(base: str, href: str) -> str | None:
 
     >>> join_url("http://example.org/a/", "b?id=1"), join_url("http://example.org/", "JavaScript:x")
     ('http://example.org/a/b?id=1', None)
+
+    Cached: menus, sidebars and older-items boxes repeat their links on every page. For an
+    href that only the base's scheme and host can change (``/x``, ``//host/x``,
+    ``http://host/x``) the cache key is that origin, so the entry serves every page of the
+    site.
     """
+    href = href.strip()
+    if _ORIGIN_ONLY.match(href):
+        origin = _origin(base)
+        if origin is not None:
+            return _join(origin, href)
+    return _join(base, href)
+
+
+@lru_cache(maxsize=4096)
+def _origin(base: str) -> str | None:
+    """``scheme://host/`` of a base URL (None when it has no host or does not parse): what
+    ``urljoin`` reads of the base for an href with its own path and query."""
     try:
-        url = urljoin(base, href.strip())
+        parts = urlsplit(base)
+    except ValueError:
+        return None
+    return f"{parts.scheme}://{parts.netloc}/" if parts.scheme and parts.netloc else None
+
+
+@lru_cache(maxsize=65536)
+def _join(base: str, href: str) -> str | None:
+    try:
+        url = urljoin(base, href)
         parts = urlsplit(url)
         parts.port  # noqa: B018 -- raises ValueError when the port is not a number in range
     except ValueError:
