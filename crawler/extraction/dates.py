@@ -14,10 +14,10 @@ done in two steps:
    ``custom-formats`` parser enabled, so dateparser never guesses. Impossible dates
    (``31/02/2021``, month 13) are rejected there.
 
-Both steps are pure, so their results are cached: :func:`parse_date` per (string, reference)
-and the dateparser check per canonical string. A portal repeats the same dates on every page
-(the older-items box, the header clock), and a cached answer costs about a microsecond where
-dateparser takes some 30.
+Both steps are pure, so their results are cached: :func:`parse_date` per string (and per
+reference, for a string with a yearless date) and the dateparser check per canonical string.
+A portal repeats the same dates on every page (the older-items box, the header clock), and a
+cached answer costs about a microsecond where dateparser takes some 30.
 
 All times are local Vietnamese time (Asia/Ho_Chi_Minh, UTC+7, no DST). This module is pure
 Python: it does not import scrapy.
@@ -347,7 +347,16 @@ def parse_date(text: str, *, reference: datetime.date | None = None) -> ParsedDa
     """
     if len(text) > _CACHED_LENGTH:
         return next(_iter_dates(text, reference), None)
+    if reference is not None and not _has_yearless(text):
+        reference = None  # only a yearless date reads it: one cache entry for every page
     return _first_date(text, reference)
+
+
+@lru_cache(maxsize=4096)
+def _has_yearless(text: str) -> bool:
+    """Whether a date candidate in ``text`` lacks a year (only those use ``reference``)."""
+    return any(m.group("wdy" if m.group("word") is not None else "y") is None
+               for m in _DATE_RE.finditer(_normalise(text)))
 
 
 @lru_cache(maxsize=4096)
@@ -358,6 +367,7 @@ def _first_date(text: str, reference: datetime.date | None) -> ParsedDate | None
 def cache_clear() -> None:
     """Forget every cached result (benchmarks time a string as if seen for the first time)."""
     _first_date.cache_clear()
+    _has_yearless.cache_clear()
     _checked.cache_clear()
 
 
