@@ -158,7 +158,7 @@ class Layout:
         """Extract the article a page holds, or None when the page holds none."""
         s = page.selector
         if self.sel.get("container"):
-            found = select(s, self.sel["container"])
+            found = self._containers(page)
             if not found:
                 return None
             root = wrap(found[0], kind_of(s))
@@ -260,7 +260,7 @@ class Layout:
                 out.next_page = self.page_url(url)
                 break
         out.pagers = [self.page_url(u) for u in sorted(in_pager)]
-        if self.sel.get("container") and select(s, self.sel["container"]):
+        if self.sel.get("container") and self._containers(page):
             out.related = self.related_of(page, None)
         return out
 
@@ -297,6 +297,15 @@ class Layout:
         return entries
 
     # --- helpers ------------------------------------------------------------------------------
+    def _containers(self, page: Page) -> list[object]:
+        """What the ``container`` selector finds on the page, looked up once per page (the
+        article and the link listing both ask)."""
+        key = "css:" + self.sel["container"]  # by selector: two layouts may read one page
+        found = page.memo.get(key)
+        if found is None:
+            found = page.memo[key] = select(page.selector, self.sel["container"])
+        return found  # type: ignore[return-value]
+
     def _text(self, root: Selector, name: str) -> str:
         css = self.sel.get(name)
         if not css:
