@@ -25,10 +25,14 @@ SESSION_PARAMS = frozenset(
 NOISE_PARAMS = SESSION_PARAMS | {"fbclid", "gclid", "ref"}
 _NOISE_PREFIXES = ("utm_",)
 _COOKIELESS = re.compile(r"/\([A-Za-z]\([^)/]*\)\)(?=/)")
-#: An href whose join does not depend on the base's path or query: path-absolute
-#: ("/NewsDetail.aspx?id=5"), or naming a host ("//host/x", "http://host/x"). Not with a tab or
-#: newline inside (``urljoin`` deletes them, which could leave "//" with no host).
-_ORIGIN_ONLY = re.compile(r"(?![^\t\n\r]*[\t\n\r])(?:/(?!/)|(?:[A-Za-z][A-Za-z0-9+.-]*:)?//[^/?#])")
+#: What of the base an href's join reads, when that is less than the whole base: only its
+#: scheme and host for a path-absolute href ("/NewsDetail.aspx?id=5") or one that names a host
+#: ("//host/x", "http://host/x"); also its directory for a relative path ("NewsDetail.aspx?id=5",
+#: "../x"; not ";x", which reads the whole base). Never with a tab or newline inside:
+#: ``urljoin`` deletes them, which could turn "/\t/" into "//" with no host.
+_HREF_NEEDS = re.compile(
+    r"(?![^\t\n\r]*[\t\n\r])(?:(?P<origin>/(?!/)|(?:[A-Za-z][A-Za-z0-9+.-]*:)?//[^/?#])"
+    r"|(?P<directory>(?![A-Za-z][A-Za-z0-9+.-]*:)[^/?#;\x00-\x20]))")
 _JSESSION = re.compile(r";jsessionid=[^/?#]*", re.IGNORECASE)
 
 
@@ -104,28 +108,53 @@ def join_url(base: str, href: str) -> str | None:
     >>> join_url("http://example.org/a/", "b?id=1"), join_url("http://example.org/", "JavaScript:x")
     ('http://example.org/a/b?id=1', None)
 
-    Cached: menus, sidebars and older-items boxes repeat their links on every page. For an
-    href that only the base's scheme and host can change (``/x``, ``//host/x``,
-    ``http://host/x``) the cache key is that origin, so the entry serves every page of the
-    site.
+    Cached: menus, sidebars and older-items boxes repeat their links on every page (see
+    :func:`resolve`).
     """
     href = href.strip()
-    if _ORIGIN_ONLY.match(href):
-        origin = _origin(base)
-        if origin is not None:
-            return _join(origin, href)
-    return _join(base, href)
+    return _join(_base_key(base, href), href)
+
+
+def resolve(base: str, href: str) -> str | None:
+    """``urljoin(base, href)``; None when it is malformed (``http://[::1``).
+
+    Cached, keyed by the part of the base the href reads: a menu's "/Category.aspx?cat=x"
+    resolves the same from every page of the site, so one entry serves them all."""
+    return _resolve(_base_key(base, href), href)
+
+
+def _base_key(base: str, href: str) -> str:
+    """A URL that ``urljoin`` joins with ``href`` exactly as it joins ``base``: the base's
+    origin or directory when the href reads no more (``_HREF_NEEDS``), else the base."""
+    m = _HREF_NEEDS.match(href) if isinstance(href, str) else None  # urljoin takes None too
+    if m is None:
+        return base
+    parts = _origin_and_directory(base)
+    if parts is None:
+        return base
+    return parts[0] if m.lastgroup == "origin" else parts[1]
 
 
 @lru_cache(maxsize=4096)
-def _origin(base: str) -> str | None:
-    """``scheme://host/`` of a base URL (None when it has no host or does not parse): what
-    ``urljoin`` reads of the base for an href with its own path and query."""
+def _origin_and_directory(base: str) -> tuple[str, str] | None:
+    """``scheme://host/`` and ``scheme://host/dir/`` of a base URL; None when it has no host
+    or does not parse (then the base itself is the key)."""
     try:
         parts = urlsplit(base)
     except ValueError:
         return None
-    return f"{parts.scheme}://{parts.netloc}/" if parts.scheme and parts.netloc else None
+    if not (parts.scheme and parts.netloc):
+        return None
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return origin + "/", origin + parts.path[: parts.path.rfind("/") + 1]
+
+
+@lru_cache(maxsize=65536)
+def _resolve(base: str, href: str) -> str | None:
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
 
 
 @lru_cache(maxsize=65536)
