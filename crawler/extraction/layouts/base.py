@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -21,7 +22,7 @@ from crawler.extraction.dates import parse_date
 from crawler.extraction.page import Page
 from crawler.extraction.select import kind_of, select, wrap
 from crawler.extraction.text import clean, nfc, text_of
-from crawler.extraction.urls import canonical_url, join_url, strip_session
+from crawler.extraction.urls import canonical_url, join_url, resolve, strip_session
 from crawler.items import Article, Attachment, Image, RelatedEntry
 
 #: Photo credit at the end of a caption: "Ảnh  Huy Dương", "Ảnh: N.H", "(Ảnh: Thanh Vân/TTXVN)".
@@ -33,6 +34,8 @@ _NOT_A_CREDIT = re.compile(r"^(minh họa|minh hoạ|tư liệu|chụp màn hìn
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|odt|ods)(?:$|[?#])", re.I)
 _POSTBACK = re.compile(r"javascript:\s*__doPostBack\(\s*'([^']+)'")
 BLOCK_TAGS = {"p", "div", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "address"}
+#: URLs whose answers each layout keeps (:meth:`Layout.article_id` and the other URL rules).
+URL_CACHE_SIZE = 8192
 #: How deep :func:`_walk` follows nested blocks; deeper ones (a page of unclosed ``<div>``s)
 #: become one text block each, so the walk never reaches Python's recursion limit.
 MAX_WALK_DEPTH = 64
@@ -110,6 +113,10 @@ class Layout:
         self.sel = {**self.selectors, **(overrides or {})}
         self._article_res = [re.compile(p, re.IGNORECASE) for p in self.article_patterns]
         self._listing_res = [re.compile(p, re.IGNORECASE) for p in self.listing_patterns]
+        # The URL rules are pure functions of the URL, asked again for the menu, sidebar and
+        # older-items links of every page: each instance keeps its recent answers.
+        for rule in ("article_id", "article_url", "page_url", "is_listing_url"):
+            setattr(self, rule, lru_cache(maxsize=URL_CACHE_SIZE)(getattr(self, rule)))
 
     # --- validity -----------------------------------------------------------------------------
     def valid_on(self, day: date) -> bool:
@@ -337,14 +344,6 @@ def _select_each(nodes: list[object], css: str, kind: str) -> list[object]:
     return [found for node in nodes for found in select(node, css, kind)]
 
 
-def resolve(base_url: str, href: str) -> str | None:
-    """``href`` resolved against ``base_url``; None when it is malformed (``http://[::1``)."""
-    try:
-        return urljoin(base_url, href)
-    except ValueError:
-        return None
-
-
 def _walk(el: etree._Element, base_url: str, depth: int = 0) -> Iterator[Block]:
     """Yield text blocks, images and attachments of an element, in document order."""
     pending: list[str] = []
@@ -383,7 +382,7 @@ def _walk(el: etree._Element, base_url: str, depth: int = 0) -> Iterator[Block]:
                       and resolve(base_url, a.get("href")) is not None]
             if attach and len(text_of(child)) < 200 + sum(len(text_of(a)) for a in attach):
                 for a in attach:
-                    yield Block("attachment", url=urljoin(base_url, a.get("href")),
+                    yield Block("attachment", url=resolve(base_url, a.get("href")),
                                 text=text_of(a))
             elif depth < MAX_WALK_DEPTH and (images or any(
                 isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in child
@@ -401,12 +400,14 @@ def _walk(el: etree._Element, base_url: str, depth: int = 0) -> Iterator[Block]:
 
 
 _KEEP_ATTRS = {"href", "src", "alt", "title", "colspan", "rowspan"}
+_UNSAFE = etree.XPath(".//script|.//style|.//noscript|.//iframe|.//object|.//embed")
+_NEWLINE_RUN = re.compile(r"\s*\n\s*")
 
 
 def clean_html(el: etree._Element, base_url: str) -> str:
     """The article's HTML without scripts, styles, event handlers or layout attributes."""
     frag = lxml_html.fromstring(etree.tostring(el, encoding="unicode"))
-    for bad in frag.xpath(".//script|.//style|.//noscript|.//iframe|.//object|.//embed"):
+    for bad in _UNSAFE(frag):
         bad.drop_tree()
     for node in frag.iter():
         if not isinstance(node.tag, str):
@@ -428,4 +429,4 @@ def clean_html(el: etree._Element, base_url: str) -> str:
                     del node.attrib[attr]
     frag.attrib.clear()
     markup = etree.tostring(frag, encoding="unicode", method="html")
-    return re.sub(r"\s*\n\s*", "\n", nfc(markup)).strip()
+    return _NEWLINE_RUN.sub("\n", nfc(markup)).strip()
