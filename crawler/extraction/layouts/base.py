@@ -285,11 +285,15 @@ class Layout:
         item_css = self.sel.get("related_item")
         kind = kind_of(page.selector)
         for li in select(page.selector, item_css) if item_css else []:
-            hrefs = select(li, "a::attr(href)", kind)
+            if isinstance(li, etree._Element):  # "a" and "a::attr(href)" in one walk
+                anchors = list(li.iter("a"))
+                hrefs = [h for a in anchors if (h := a.get("href")) is not None]
+            else:
+                anchors, hrefs = select(li, "a", kind), select(li, "a::attr(href)", kind)
             url = join_url(page.url, hrefs[0]) if hrefs and hrefs[0] else None
             if not url:
                 continue
-            title = text_of(select(li, "a", kind)[0])
+            title = text_of(anchors[0])
             dates = select(li, self.sel.get("related_date", "span"), kind)
             date_text = text_of(dates[0]) if dates else ""
             parsed = parse_date(date_text, reference=reference) if date_text else None
