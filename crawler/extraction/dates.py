@@ -305,7 +305,7 @@ def _build(text: str, match: re.Match[str], reference: datetime.date | None) -> 
     )
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def _checked(date_string: str, date_format: str) -> datetime.datetime | None:
     """dateparser's reading of a canonical date string with its one explicit format."""
     return dateparser.parse(
@@ -352,14 +352,14 @@ def parse_date(text: str, *, reference: datetime.date | None = None) -> ParsedDa
     return _first_date(text, reference)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def _has_yearless(text: str) -> bool:
     """Whether a date candidate in ``text`` lacks a year (only those use ``reference``)."""
     return any(m.group("wdy" if m.group("word") is not None else "y") is None
                for m in _DATE_RE.finditer(_normalise(text)))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def _first_date(text: str, reference: datetime.date | None) -> ParsedDate | None:
     return next(_iter_dates(text, reference), None)
 

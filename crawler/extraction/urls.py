@@ -149,7 +149,7 @@ def _origin_and_directory(base: str) -> tuple[str, str] | None:
     return origin + "/", origin + parts.path[: parts.path.rfind("/") + 1]
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def _resolve(base: str, href: str) -> str | None:
     try:
         return urljoin(base, href)
@@ -157,7 +157,7 @@ def _resolve(base: str, href: str) -> str | None:
         return None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _join(base: str, href: str) -> str | None:
     try:
         url = urljoin(base, href)

@@ -35,7 +35,7 @@ ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|odt|ods)(?:$|[
 _POSTBACK = re.compile(r"javascript:\s*__doPostBack\(\s*'([^']+)'")
 BLOCK_TAGS = {"p", "div", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "address"}
 #: URLs whose answers each layout keeps (:meth:`Layout.article_id` and the other URL rules).
-URL_CACHE_SIZE = 8192
+URL_CACHE_SIZE = 4096
 #: How deep :func:`_walk` follows nested blocks; deeper ones (a page of unclosed ``<div>``s)
 #: become one text block each, so the walk never reaches Python's recursion limit.
 MAX_WALK_DEPTH = 64
