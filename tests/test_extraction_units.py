@@ -1,7 +1,9 @@
 import pytest
 from lxml import html
+from parsel import Selector
 
 from crawler.extraction.layouts.base import split_credit
+from crawler.extraction.select import select
 from crawler.extraction.text import clean, text_of
 
 
@@ -28,3 +30,19 @@ def test_clean_folds_nbsp_and_nfd():
 def test_text_of_joins_inline_tags_without_spaces():
     el = html.fromstring("<p>Ph<b>át</b> triển <i>đảng</i>.<br>Dòng hai</p>")
     assert "Phát triển đảng. Dòng hai" == text_of(el)
+
+
+SELECT_PAGE = ('<div class="NewsDetail x"><h1 class=" Title ">T</h1><p id="ctl_lblContent">b</p>'
+               '<ul class="OtherNews"><li><a href="/1">1</a> <span>(2/1/2021)</span></li></ul>'
+               '</div><a>no href</a><A HREF="/2">2</A>')
+
+
+@pytest.mark.parametrize("css", ["div.NewsDetail, [id$='_lblContent']", ".Title", ".OtherNews li",
+                                 "a::attr(href)", "a[href]", "li span", "::text"])
+def test_select_finds_what_parsel_css_finds(css):
+    sel = Selector(text=SELECT_PAGE)
+    assert [x.root for x in sel.css(css)] == select(sel, css)
+
+
+def test_clean_folds_zero_width_space_and_bom_like_spaces():
+    assert "a b c" == clean("\ufeff a\u200b\u3000b \u00a0\tc\u200b")

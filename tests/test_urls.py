@@ -1,6 +1,8 @@
+from urllib.parse import urljoin, urlsplit
+
 import pytest
 
-from crawler.extraction.urls import canonical_url, host_of, strip_session
+from crawler.extraction.urls import canonical_url, host_of, join_url, resolve, strip_session
 
 
 @pytest.mark.parametrize(
@@ -28,3 +30,28 @@ def test_strip_session_keeps_the_links_own_spelling():
 def test_host_of_drops_default_port_only():
     assert "127.0.0.1:8080" == host_of("http://127.0.0.1:8080/x")
     assert "x.gov.vn" == host_of("https://X.gov.vn:443/")
+
+
+BASE = "http://x.vn/a/b/NewsDetail.aspx?id=5#top"
+# The hrefs whose join reads only part of the base (origin or directory, so the cache serves
+# every page), and the ones that read all of it.
+JOINS = ["/Category.aspx?cat=a", "//y.vn/x", "http://y.vn/x", "HTTP://x.vn/c",
+         "NewsDetail.aspx?id=6", "../c", ".", "?page=2", "#top", "", ";p", "//", "//?q",
+         "/\t/", "http://", "x\n/y", "javascript:go()", "mailto://x", "http:rel"]
+
+
+@pytest.mark.parametrize("href", JOINS)
+@pytest.mark.parametrize("base", [BASE, "http://x.vn", "https://x.vn/a;p/b;q?z", "http://[::1/a"])
+def test_resolve_is_urljoin_from_every_base(base, href):
+    try:
+        expected = urljoin(base, href)
+    except ValueError:
+        expected = None
+    assert expected == resolve(base, href)
+
+
+@pytest.mark.parametrize("href", JOINS)
+def test_join_url_is_urljoin_for_web_pages(href):
+    url = urljoin(BASE, href.strip())
+    expected = url if urlsplit(url).scheme in ("http", "https") and urlsplit(url).hostname else None
+    assert expected == join_url(BASE, href)

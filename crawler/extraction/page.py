@@ -9,12 +9,17 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from lxml import etree
 from parsel import Selector
+from parsel.selector import create_root_node
 from w3lib.encoding import html_to_unicode
 
 #: C0 control characters other than tab, newline and carriage return: not allowed in XML, so
 #: lxml parses them into names and values that its own API then refuses to read or write.
 _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: Text that parsel would parse as HTML: it starts (after JSON white space) with a tag that is
+#: not an XML declaration, so it is neither JSON nor XML to parsel.
+_HTML_START = re.compile(r"[ \t\n\r]*<(?!\?xml\s)")
 
 
 @dataclass
@@ -39,5 +44,15 @@ class Page:
     @cached_property
     def selector(self) -> Selector:
         """The parsed page; C0 control characters (binary garbage) are left out of the parse,
-        the body itself is not altered."""
-        return Selector(text=_XML_UNSAFE.sub("", self.text), base_url=self.url)
+        the body itself is not altered.
+
+        An HTML page is parsed as parsel parses it (its ``create_root_node``, libxml2's HTML
+        parser with the same options), but into plain lxml elements: ``lxml.html``'s element
+        classes are chosen by a Python callback for every element the code touches, which
+        cost more than the parse. Anything else (JSON, an XML declaration) goes to parsel
+        whole."""
+        text = _XML_UNSAFE.sub("", self.text)
+        if _HTML_START.match(text):
+            root = create_root_node(text, etree.HTMLParser, base_url=self.url)
+            return Selector(root=root, type="html")
+        return Selector(text=text, base_url=self.url)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
-_WS = re.compile(r"[\s\u00a0\u200b\u2000-\u200a\u202f\u205f\u3000\ufeff]+")
+#: Folded like white space, though Python does not count them as such (``str.isspace``):
+#: zero-width space and the byte-order mark.
+_INVISIBLE_SPACES = ("\u200b", "\ufeff")
 
 
 def nfc(text: str) -> str:
@@ -14,10 +15,18 @@ def nfc(text: str) -> str:
 
 
 def clean(text: str | None) -> str:
-    """NFC, every run of white space (``&nbsp;`` included) folded to one space, stripped."""
+    r"""NFC, every run of white space (``&nbsp;``, the Unicode spaces, U+200B and U+FEFF
+    included) folded to one space, stripped.
+
+    White space is what ``\s`` matches plus those two; ``str.split`` splits on exactly the
+    characters ``\s`` matches, several times faster than a regular expression on long text."""
     if not text:
         return ""
-    return _WS.sub(" ", nfc(text)).strip()
+    text = nfc(text)
+    for invisible in _INVISIBLE_SPACES:
+        if invisible in text:
+            text = text.replace(invisible, " ")
+    return " ".join(text.split())
 
 
 def clean_lines(parts: list[str]) -> str:
@@ -42,6 +51,8 @@ def text_of(el: object) -> str:
     tag = getattr(el, "tag", None)
     if not isinstance(tag, str) or tag in _SKIP:
         return ""
+    if not len(el):  # type: ignore[arg-type]  # a leaf: its own text is all there is
+        return clean(el.text)  # type: ignore[attr-defined]
     parts: list[str] = []
     # (node, closing): a node is visited on the way down, then closed after its children.
     stack: list[tuple[object, bool]] = [(el, False)]

@@ -25,6 +25,14 @@ SESSION_PARAMS = frozenset(
 NOISE_PARAMS = SESSION_PARAMS | {"fbclid", "gclid", "ref"}
 _NOISE_PREFIXES = ("utm_",)
 _COOKIELESS = re.compile(r"/\([A-Za-z]\([^)/]*\)\)(?=/)")
+#: What of the base an href's join reads, when that is less than the whole base: only its
+#: scheme and host for a path-absolute href ("/NewsDetail.aspx?id=5") or one that names a host
+#: ("//host/x", "http://host/x"); also its directory for a relative path ("NewsDetail.aspx?id=5",
+#: "../x"; not ";x", which reads the whole base). Never with a tab or newline inside:
+#: ``urljoin`` deletes them, which could turn "/\t/" into "//" with no host.
+_HREF_NEEDS = re.compile(
+    r"(?![^\t\n\r]*[\t\n\r])(?:(?P<origin>/(?!/)|(?:[A-Za-z][A-Za-z0-9+.-]*:)?//[^/?#])"
+    r"|(?P<directory>(?![A-Za-z][A-Za-z0-9+.-]*:)[^/?#;\x00-\x20]))")
 _JSESSION = re.compile(r";jsessionid=[^/?#]*", re.IGNORECASE)
 
 
@@ -99,9 +107,60 @@ def join_url(base: str, href: str) -> str | None:
 
     >>> join_url("http://example.org/a/", "b?id=1"), join_url("http://example.org/", "JavaScript:x")
     ('http://example.org/a/b?id=1', None)
+
+    Cached: menus, sidebars and older-items boxes repeat their links on every page (see
+    :func:`resolve`).
     """
+    href = href.strip()
+    return _join(_base_key(base, href), href)
+
+
+def resolve(base: str, href: str) -> str | None:
+    """``urljoin(base, href)``; None when it is malformed (``http://[::1``).
+
+    Cached, keyed by the part of the base the href reads: a menu's "/Category.aspx?cat=x"
+    resolves the same from every page of the site, so one entry serves them all."""
+    return _resolve(_base_key(base, href), href)
+
+
+def _base_key(base: str, href: str) -> str:
+    """A URL that ``urljoin`` joins with ``href`` exactly as it joins ``base``: the base's
+    origin or directory when the href reads no more (``_HREF_NEEDS``), else the base."""
+    m = _HREF_NEEDS.match(href) if isinstance(href, str) else None  # urljoin takes None too
+    if m is None:
+        return base
+    parts = _origin_and_directory(base)
+    if parts is None:
+        return base
+    return parts[0] if m.lastgroup == "origin" else parts[1]
+
+
+@lru_cache(maxsize=4096)
+def _origin_and_directory(base: str) -> tuple[str, str] | None:
+    """``scheme://host/`` and ``scheme://host/dir/`` of a base URL; None when it has no host
+    or does not parse (then the base itself is the key)."""
     try:
-        url = urljoin(base, href.strip())
+        parts = urlsplit(base)
+    except ValueError:
+        return None
+    if not (parts.scheme and parts.netloc):
+        return None
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return origin + "/", origin + parts.path[: parts.path.rfind("/") + 1]
+
+
+@lru_cache(maxsize=4096)
+def _resolve(base: str, href: str) -> str | None:
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=8192)
+def _join(base: str, href: str) -> str | None:
+    try:
+        url = urljoin(base, href)
         parts = urlsplit(url)
         parts.port  # noqa: B018 -- raises ValueError when the port is not a number in range
     except ValueError:

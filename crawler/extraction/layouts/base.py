@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -19,8 +20,9 @@ from parsel import Selector
 
 from crawler.extraction.dates import parse_date
 from crawler.extraction.page import Page
+from crawler.extraction.select import kind_of, select, wrap
 from crawler.extraction.text import clean, nfc, text_of
-from crawler.extraction.urls import canonical_url, join_url, strip_session
+from crawler.extraction.urls import canonical_url, join_url, resolve, strip_session
 from crawler.items import Article, Attachment, Image, RelatedEntry
 
 #: Photo credit at the end of a caption: "Ảnh  Huy Dương", "Ảnh: N.H", "(Ảnh: Thanh Vân/TTXVN)".
@@ -32,9 +34,15 @@ _NOT_A_CREDIT = re.compile(r"^(minh họa|minh hoạ|tư liệu|chụp màn hìn
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|odt|ods)(?:$|[?#])", re.I)
 _POSTBACK = re.compile(r"javascript:\s*__doPostBack\(\s*'([^']+)'")
 BLOCK_TAGS = {"p", "div", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "address"}
+#: URLs whose answers each layout keeps (:meth:`Layout.article_id` and the other URL rules).
+URL_CACHE_SIZE = 4096
 #: How deep :func:`_walk` follows nested blocks; deeper ones (a page of unclosed ``<div>``s)
 #: become one text block each, so the walk never reaches Python's recursion limit.
 MAX_WALK_DEPTH = 64
+_IMAGES = etree.XPath(".//img[@src]")
+_CAPTIONS = etree.XPath(
+    ".//*[contains(@class,'caption') or self::figcaption or contains(@class,'comment')]")
+_LINKS = etree.XPath(".//a[@href]")
 
 
 def split_credit(caption: str) -> tuple[str, str | None]:
@@ -105,6 +113,10 @@ class Layout:
         self.sel = {**self.selectors, **(overrides or {})}
         self._article_res = [re.compile(p, re.IGNORECASE) for p in self.article_patterns]
         self._listing_res = [re.compile(p, re.IGNORECASE) for p in self.listing_patterns]
+        # The URL rules are pure functions of the URL, asked again for the menu, sidebar and
+        # older-items links of every page: each instance keeps its recent answers.
+        for rule in ("article_id", "article_url", "page_url", "is_listing_url"):
+            setattr(self, rule, lru_cache(maxsize=URL_CACHE_SIZE)(getattr(self, rule)))
 
     # --- validity -----------------------------------------------------------------------------
     def valid_on(self, day: date) -> bool:
@@ -152,10 +164,13 @@ class Layout:
     def article(self, page: Page, site: str = "") -> Article | None:
         """Extract the article a page holds, or None when the page holds none."""
         s = page.selector
-        root = s.css(self.sel["container"]) if self.sel.get("container") else [s]
-        if not root:
-            return None
-        root = root[0]
+        if self.sel.get("container"):
+            found = self._containers(page)
+            if not found:
+                return None
+            root = wrap(found[0], kind_of(s))
+        else:
+            root = s
         title = self._text(root, "title")
         if not title:
             return None
@@ -203,23 +218,24 @@ class Layout:
     def links(self, page: Page) -> Links:
         """Article, listing and pager links of a page, canonical and de-duplicated."""
         s = page.selector
+        kind = kind_of(s)
         out = Links()
         pager_sel = self.sel.get("pager")
-        in_pager = {strip_session(u) for h in (s.css(pager_sel).css("a::attr(href)").getall()
-                                               if pager_sel else [])
+        in_pager = {strip_session(u) for h in (_select_each(select(s, pager_sel), "a::attr(href)",
+                                                            kind) if pager_sel else [])
                     if (u := join_url(page.url, h))}
         seen: set[str] = set(in_pager)
         titles: dict[str, str] = {}
         related_links = ", ".join(part.strip() + " a" for part in
                                   (self.sel.get("related_item") or "").split(",") if part.strip())
         title_css = ", ".join(filter(None, (self.sel.get("listing_title"), related_links)))
-        for a in s.css(title_css) if title_css else []:
-            href = a.attrib.get("href")
+        for a in select(s, title_css) if title_css else []:
+            href = _attr(a, "href")
             url = join_url(page.url, href) if href else None
             if url:
-                titles.setdefault(strip_session(url), text_of(a.root))
-        for a in s.css("a[href]"):
-            href = a.attrib.get("href", "").strip()
+                titles.setdefault(strip_session(url), text_of(a))
+        for a in select(s, "a[href]"):
+            href = (_attr(a, "href") or "").strip()
             if not href or href.startswith("#"):
                 continue
             url = join_url(page.url, href)
@@ -233,26 +249,25 @@ class Layout:
                 out.articles.append((url, titles.get(url) or None))
             elif self.is_listing_url(url):
                 out.listings.append(self.page_url(url))
-        for a in s.css(self.sel["listing_title"]) if self.sel.get("listing_title") else []:
-            href = a.attrib.get("href")
+        for a in select(s, self.sel["listing_title"]) if self.sel.get("listing_title") else []:
+            href = _attr(a, "href")
             url = join_url(page.url, href) if href else None
             if url:
-                out.items.append((strip_session(url), text_of(a.root)))
-        for href in (s.css(self.sel["pager_postback"]).css("::attr(href)").getall()
+                out.items.append((strip_session(url), text_of(a)))
+        for href in (_select_each(select(s, self.sel["pager_postback"]), "::attr(href)", kind)
                      if self.sel.get("pager_postback") else []):
             m = _POSTBACK.match(href.strip())
             if m:
                 out.postback = m.group(1)
                 break
         next_sel = self.sel.get("pager_next")
-        for href in s.css(next_sel).css("::attr(href)").getall() if next_sel else []:
+        for href in _select_each(select(s, next_sel), "::attr(href)", kind) if next_sel else []:
             url = join_url(page.url, href) if href.strip() else None
             if url:
                 out.next_page = self.page_url(url)
                 break
         out.pagers = [self.page_url(u) for u in sorted(in_pager)]
-        root = s.css(self.sel["container"]) if self.sel.get("container") else []
-        if root:
+        if self.sel.get("container") and self._containers(page):
             out.related = self.related_of(page, None)
         return out
 
@@ -267,16 +282,20 @@ class Layout:
 
     def related(self, page: Page, reference: date | None) -> list[RelatedEntry]:
         entries = []
-        for li in page.selector.css(self.sel.get("related_item", "")) if self.sel.get(
-            "related_item"
-        ) else []:
-            href = li.css("a::attr(href)").get()
-            url = join_url(page.url, href) if href else None
+        item_css = self.sel.get("related_item")
+        kind = kind_of(page.selector)
+        for li in select(page.selector, item_css) if item_css else []:
+            if isinstance(li, etree._Element):  # "a" and "a::attr(href)" in one walk
+                anchors = list(li.iter("a"))
+                hrefs = [h for a in anchors if (h := a.get("href")) is not None]
+            else:
+                anchors, hrefs = select(li, "a", kind), select(li, "a::attr(href)", kind)
+            url = join_url(page.url, hrefs[0]) if hrefs and hrefs[0] else None
             if not url:
                 continue
-            title = text_of(li.css("a")[0].root)
-            dates = li.css(self.sel.get("related_date", "span"))
-            date_text = text_of(dates[0].root) if dates else ""
+            title = text_of(anchors[0])
+            dates = select(li, self.sel.get("related_date", "span"), kind)
+            date_text = text_of(dates[0]) if dates else ""
             parsed = parse_date(date_text, reference=reference) if date_text else None
             entries.append(
                 RelatedEntry(
@@ -289,33 +308,44 @@ class Layout:
         return entries
 
     # --- helpers ------------------------------------------------------------------------------
+    def _containers(self, page: Page) -> list[object]:
+        """What the ``container`` selector finds on the page, looked up once per page (the
+        article and the link listing both ask)."""
+        key = "css:" + self.sel["container"]  # by selector: two layouts may read one page
+        found = page.memo.get(key)
+        if found is None:
+            found = page.memo[key] = select(page.selector, self.sel["container"])
+        return found  # type: ignore[return-value]
+
     def _text(self, root: Selector, name: str) -> str:
         css = self.sel.get(name)
         if not css:
             return ""
-        found = root.css(css)
-        return text_of(found[0].root) if found else ""
+        found = select(root, css)
+        return text_of(found[0]) if found else ""
 
     def content_blocks(self, root: Selector, base_url: str) -> Iterator[Block]:
         """Walk the article body in document order: paragraphs, photos, attachment links."""
-        content = root.css(self.sel["content"]) if self.sel.get("content") else []
+        content = select(root, self.sel["content"]) if self.sel.get("content") else []
         if not content:
             return
-        yield from _walk(content[0].root, base_url)
+        yield from _walk(content[0], base_url)
 
     def body_html(self, root: Selector, base_url: str) -> str:
-        content = root.css(self.sel["content"]) if self.sel.get("content") else []
+        content = select(root, self.sel["content"]) if self.sel.get("content") else []
         if not content:
             return ""
-        return clean_html(content[0].root, base_url)
+        return clean_html(content[0], base_url)
 
 
-def resolve(base_url: str, href: str) -> str | None:
-    """``href`` resolved against ``base_url``; None when it is malformed (``http://[::1``)."""
-    try:
-        return urljoin(base_url, href)
-    except ValueError:
-        return None
+def _attr(node: object, name: str) -> str | None:
+    """An attribute of a selected element (None for a ``::text`` / ``::attr()`` string)."""
+    return node.get(name) if isinstance(node, etree._Element) else None
+
+
+def _select_each(nodes: list[object], css: str, kind: str) -> list[object]:
+    """``css`` under each of ``nodes``, results concatenated (parsel's ``SelectorList.css``)."""
+    return [found for node in nodes for found in select(node, css, kind)]
 
 
 def _walk(el: etree._Element, base_url: str, depth: int = 0) -> Iterator[Block]:
@@ -336,13 +366,11 @@ def _walk(el: etree._Element, base_url: str, depth: int = 0) -> Iterator[Block]:
             if child.tail:
                 pending.append(child.tail)
             continue
-        images = child.xpath(".//img[@src]") if tag != "img" else [child]
+        images = _IMAGES(child) if tag != "img" else [child]
         is_photo_table = tag in ("table", "figure") and images
         if tag == "img" or is_photo_table:
             yield from flush()
-            captions = child.xpath(
-                ".//*[contains(@class,'caption') or self::figcaption or contains(@class,'comment')]"
-            ) if tag != "img" else []
+            captions = _CAPTIONS(child) if tag != "img" else []
             caption = " ".join(text_of(c) for c in captions)
             if not caption and tag != "img":
                 caption = text_of(child)
@@ -354,13 +382,13 @@ def _walk(el: etree._Element, base_url: str, depth: int = 0) -> Iterator[Block]:
             yield from flush()
         elif tag in BLOCK_TAGS or tag == "table":
             yield from flush()
-            attach = [a for a in child.xpath(".//a[@href]") if ATTACHMENT_EXT.search(a.get("href"))
+            attach = [a for a in _LINKS(child) if ATTACHMENT_EXT.search(a.get("href"))
                       and resolve(base_url, a.get("href")) is not None]
             if attach and len(text_of(child)) < 200 + sum(len(text_of(a)) for a in attach):
                 for a in attach:
-                    yield Block("attachment", url=urljoin(base_url, a.get("href")),
+                    yield Block("attachment", url=resolve(base_url, a.get("href")),
                                 text=text_of(a))
-            elif depth < MAX_WALK_DEPTH and (child.xpath(".//img[@src]") or any(
+            elif depth < MAX_WALK_DEPTH and (images or any(
                 isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in child
             )):
                 yield from _walk(child, base_url, depth + 1)
@@ -376,12 +404,14 @@ def _walk(el: etree._Element, base_url: str, depth: int = 0) -> Iterator[Block]:
 
 
 _KEEP_ATTRS = {"href", "src", "alt", "title", "colspan", "rowspan"}
+_UNSAFE = etree.XPath(".//script|.//style|.//noscript|.//iframe|.//object|.//embed")
+_NEWLINE_RUN = re.compile(r"\s*\n\s*")
 
 
 def clean_html(el: etree._Element, base_url: str) -> str:
     """The article's HTML without scripts, styles, event handlers or layout attributes."""
     frag = lxml_html.fromstring(etree.tostring(el, encoding="unicode"))
-    for bad in frag.xpath(".//script|.//style|.//noscript|.//iframe|.//object|.//embed"):
+    for bad in _UNSAFE(frag):
         bad.drop_tree()
     for node in frag.iter():
         if not isinstance(node.tag, str):
@@ -403,4 +433,4 @@ def clean_html(el: etree._Element, base_url: str) -> str:
                     del node.attrib[attr]
     frag.attrib.clear()
     markup = etree.tostring(frag, encoding="unicode", method="html")
-    return re.sub(r"\s*\n\s*", "\n", nfc(markup)).strip()
+    return _NEWLINE_RUN.sub("\n", nfc(markup)).strip()
