@@ -22,8 +22,9 @@ Arguments (``-a``): ``start_url`` or ``start_urls`` (space or comma separated), 
 ``ARCHIVE_FILES_MAX_BYTES``, ``ARCHIVE_FILES_TYPES``.
 
 Photos and attachments of each article (on the site's hosts only) are downloaded once per URL,
-after the pages (lower priority), within the size limit and the allowed types; they are
-captured like pages and stored content-addressed by the pipeline.
+as soon as the article is read (highest priority, so they never pile up in the scheduler),
+within the size limit and the allowed types; they are captured like pages and stored
+content-addressed by the pipeline.
 """
 
 from __future__ import annotations
@@ -249,8 +250,10 @@ class PortalSpider(scrapy.Spider):
             if url in self.known_files or not self.allowed(url):
                 continue
             self.known_files.add(url)
+            # Before anything else: a photo waiting in the scheduler holds memory until the
+            # end of the crawl, and there is one or more an article.
             out.append(scrapy.Request(url, callback=self.parse_file, errback=self.failed,
-                                      priority=-1,
+                                      priority=2,
                                       meta={"kind": "file", **_BY_HAND,
                                             "download_maxsize": self.files_max_bytes}))
         return out
