@@ -97,6 +97,15 @@ def profile_settings(profile: Profile) -> dict[str, Any]:
     return out
 
 
+def _skip_filtered_records(settings: Any) -> None:
+    """Scrapy's root handler filters by ``LOG_LEVEL`` but leaves the root logger at NOTSET, so
+    every "Crawled (200)" and "Scraped from" debug message is still made into a record (and
+    its caller looked up) before the handler drops it: about 2% of the reactor thread's CPU.
+    Setting the root logger's level to the handler's drops them before they are made."""
+    if settings.getbool("LOG_ENABLED", True) and settings.getbool("LOG_INSTALL_ROOT_HANDLER"):
+        logging.getLogger().setLevel(settings.get("LOG_LEVEL") or logging.DEBUG)
+
+
 def crawl(urls: Sequence[str], db: str = "archive.db", site: str | None = None,
           settings: Mapping[str, Any] | None = None) -> CrawlSummary:
     """Crawl from ``urls`` into the archive at ``db``; returns the run's summary.
@@ -116,6 +125,7 @@ def crawl(urls: Sequence[str], db: str = "archive.db", site: str | None = None,
     lock = ArchiveLock.acquire(db)  # raises ArchiveBusy when another run holds the archive
     s = project_settings({**profile_settings(profile), **(settings or {}), "ARCHIVE_DB": db})
     process = CrawlerProcess(s)
+    _skip_filtered_records(s)
     crawler = process.create_crawler(PortalSpider)
     process.crawl(crawler, start_urls=list(urls), site=site)
     try:
@@ -255,6 +265,7 @@ def worker(redis_url: str, db: str, queue: str = "portal-archive", exit_when_idl
         "ARCHIVE_WORKER_EXIT_WHEN_IDLE": exit_when_idle, "ARCHIVE_DB": db,
         **({"ARCHIVE_KNOWN_DB": known} if known else {})})
     process = CrawlerProcess(s)
+    _skip_filtered_records(s)
     crawler = process.create_crawler(WorkerSpider)
     process.crawl(crawler)
     try:

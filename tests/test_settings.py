@@ -62,3 +62,24 @@ def test_the_profile_delay_applies_without_dash_s(replica_server, tmp_path):
     assert (1.0, 1, True) == (stats["archive/settings/download_delay"],
                               stats["archive/settings/concurrent_requests_per_domain"],
                               stats["archive/settings/robotstxt_obey"])
+
+
+def test_records_below_the_log_level_are_not_made():
+    """The root logger gets the handler's level, so debug messages cost no record."""
+    import logging
+
+    from crawler.api import _skip_filtered_records
+
+    root = logging.getLogger()
+    before = root.level
+    try:
+        _skip_filtered_records(project_settings({"LOG_LEVEL": "WARNING"}))
+        assert root.level == logging.WARNING
+        assert not logging.getLogger("scrapy.core.engine").isEnabledFor(logging.DEBUG)
+    finally:
+        root.setLevel(before)
+
+
+def test_the_generator_return_check_is_off():
+    """Scrapy would parse each callback's source on every response to look for it."""
+    assert not project_settings().getbool("WARN_ON_GENERATOR_RETURN_VALUE")
