@@ -77,3 +77,36 @@ def test_workers_for(value, polite, cpus, expected):
 def test_workers_for_rejects_words():
     with pytest.raises(ValueError, match="ARCHIVE_EXTRACT_WORKERS"):
         workers_for("many", False, 2)
+
+
+def test_workers_end_when_the_crawl_is_killed(tmp_path):
+    """A crawl killed with SIGKILL leaves no extraction process behind."""
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import time\n"
+        "from crawler.extraction.work import ExtractionPool\n"
+        "if __name__ == '__main__':\n"
+        "    pool = ExtractionPool(1, 'aspnet_office', None)\n"
+        "    pool.submit('http://127.0.0.1/x', b'<html></html>', {}, '2021-04-20T00:00:00Z',"
+        " 'replica').result(timeout=60)\n"
+        "    print(*pool._pool._processes, flush=True)\n"
+        "    time.sleep(600)\n", encoding="utf-8")
+    root = Path(__file__).resolve().parent.parent
+    parent = subprocess.Popen([sys.executable, str(script)], cwd=root, stdout=subprocess.PIPE,
+                              text=True, env={**os.environ, "PYTHONPATH": str(root)})
+    try:
+        workers = [int(pid) for pid in parent.stdout.readline().split()]
+        assert workers and all(Path(f"/proc/{pid}").exists() for pid in workers)
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 20
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
+             and "Z" not in Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]]
+    assert alive == []

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -79,7 +80,24 @@ def workers_for(value: str | int, polite: bool, cpus: int | None = None) -> int:
     return 1 if not polite and (cpus or 1) >= 2 else 0
 
 
+def _exit_with_parent() -> None:
+    """End this worker when the crawl's process is gone. A worker waits for pages on a pipe
+    whose writing end it holds itself (concurrent.futures hands it the whole queue), so a
+    crawl killed with SIGKILL (an OOM kill, systemd's last resort) would leave it waiting
+    forever; this thread waits on the parent's sentinel instead."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _warm(layout: str, selectors: Mapping[str, str] | None) -> None:
+    _exit_with_parent()
     layout_for(layout, selectors)
 
 
