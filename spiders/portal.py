@@ -66,7 +66,8 @@ REDIRECTS = [301, 302, 303, 307, 308]
 
 
 _BY_HAND = {"dont_redirect": True, "handle_httpstatus_list": REDIRECTS}
-#: Links whose facts are cached at most (menus and sidebars repeat a few hundred of them).
+#: Links whose facts are cached at most (menus and sidebars repeat a few hundred of them), and
+#: link spellings remembered as already sent to the archive as aliases.
 LINK_FACTS_MAX = 50_000
 
 
@@ -226,7 +227,10 @@ class PortalSpider(scrapy.Spider):
             return
         if link not in self.alias_urls:
             # Every spelling that leads to the article; the archive keeps those that differ
-            # from the article's canonical URL (a print view may not name it).
+            # from the article's canonical URL (a print view may not name it). The set only
+            # spares the archive repeats (it ignores an alias it has), so it is bounded.
+            if len(self.alias_urls) >= LINK_FACTS_MAX:
+                self.alias_urls.clear()
             self.alias_urls.add(link)
             yield AliasSeen(url=link, site=self.site, key=key)
         if key in self.scheduled:
