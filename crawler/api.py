@@ -14,20 +14,21 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
-
-from scrapy.settings import Settings
+from typing import TYPE_CHECKING, Any
 
 from crawler.export import export as export  # re-exported: search, export and report are API
+from crawler.lock import ArchiveLock
 from crawler.profiles import Profile, profile_for
 from crawler.reextract import ReextractReport
 from crawler.reextract import reextract as _reextract
 from crawler.report import report as report
-from crawler.runs import ArchiveLock
 from crawler.search import rebuild_fts as rebuild_fts
 from crawler.search import search as search
 from crawler.storage import Archive
 from crawler.warccheck import warc_check as warc_check  # re-exported
+
+if TYPE_CHECKING:  # Scrapy is imported by the commands that crawl, not by the CLI's start
+    from scrapy.settings import Settings
 
 EXIT_OK = 0
 EXIT_INTERRUPTED = 1
@@ -75,6 +76,8 @@ class CrawlSummary:
 
 def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
     """portal-archive's Scrapy settings with ``overrides`` applied (as ``-s`` does)."""
+    from scrapy.settings import Settings
+
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     for name, value in (overrides or {}).items():

@@ -16,8 +16,8 @@ from typing import Any, NoReturn
 import click
 
 from crawler import __version__, api
+from crawler.lock import ArchiveBusy
 from crawler.profiles import ProfileError
-from crawler.runs import ArchiveBusy
 
 
 def _parse_settings(pairs: tuple[str, ...]) -> dict[str, Any]:

@@ -137,3 +137,12 @@ def test_check_profile_on_a_listing_says_no_article(replica_server):
     result = CliRunner().invoke(main, ["check-profile", "vpubnd-replica",
                                        f"{replica_server.url}/Category.aspx?cat=hoat-dong"])
     assert 3 == result.exit_code
+
+
+def test_the_command_line_starts_without_scrapy() -> None:
+    # Extraction workers are spawned processes, which re-import the crawl's main module
+    # (crawler.cli); Scrapy there would cost each worker ~30 MB it never uses.
+    code = ("import sys, crawler.cli; print(sorted(m for m in sys.modules "
+            "if m.split('.')[0] in ('scrapy', 'twisted')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

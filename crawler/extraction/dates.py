@@ -32,8 +32,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-import dateparser
-
 __all__ = ["VN_TZ", "ParsedDate", "cache_clear", "parse_date", "parse_dates"]
 
 #: Asia/Ho_Chi_Minh: UTC+7 all year round (no daylight saving time).
@@ -307,7 +305,10 @@ def _build(text: str, match: re.Match[str], reference: datetime.date | None) -> 
 
 @lru_cache(maxsize=2048)
 def _checked(date_string: str, date_format: str) -> datetime.datetime | None:
-    """dateparser's reading of a canonical date string with its one explicit format."""
+    """dateparser's reading of a canonical date string with its one explicit format.
+    (Imported on first use: the crawl's own process, which only navigates, never loads it.)"""
+    import dateparser
+
     return dateparser.parse(
         date_string,
         date_formats=[date_format],
