@@ -1,4 +1,4 @@
-"""Performance benchmark (not a test): ``python -m bench [--sizes 2000 20000] [--quick]``.
+"""Performance benchmark (not a test): ``python -m bench [--sizes 2000 20000 100000] [--quick]``.
 
 Serves the replica portal in this process (threads on 127.0.0.1), crawls it with
 ``portal-archive crawl`` (a subprocess, politeness off) into a temporary archive at each size,
@@ -237,7 +237,7 @@ def table(r: dict[str, Any]) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000],
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000, 100_000],
                         help="Articles of the replica for each full crawl (a size above "
                              "20,000 is skipped when the estimate from the smaller sizes "
                              "exceeds 15 minutes).")
