@@ -66,9 +66,11 @@ REDIRECTS = [301, 302, 303, 307, 308]
 
 
 _BY_HAND = {"dont_redirect": True, "handle_httpstatus_list": REDIRECTS}
-#: Links whose facts are cached at most (menus and sidebars repeat a few hundred of them), and
-#: link spellings remembered as already sent to the archive as aliases.
-LINK_FACTS_MAX = 50_000
+#: Links whose facts are cached at most: menus and sidebars repeat a few hundred of them, and a
+#: page's related entries are mostly those of the page before; the rest are seen once.
+LINK_FACTS_MAX = 8192
+#: Link spellings remembered as already sent to the archive as aliases, at most.
+ALIASES_SENT_MAX = 50_000
 
 
 class PortalSpider(scrapy.Spider):
@@ -229,7 +231,7 @@ class PortalSpider(scrapy.Spider):
             # Every spelling that leads to the article; the archive keeps those that differ
             # from the article's canonical URL (a print view may not name it). The set only
             # spares the archive repeats (it ignores an alias it has), so it is bounded.
-            if len(self.alias_urls) >= LINK_FACTS_MAX:
+            if len(self.alias_urls) >= ALIASES_SENT_MAX:
                 self.alias_urls.clear()
             self.alias_urls.add(link)
             yield AliasSeen(url=link, site=self.site, key=key)

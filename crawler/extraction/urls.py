@@ -53,7 +53,7 @@ def canonical_url(url: str, *, drop_params: Iterable[str] = ()) -> str:
     return _canonical_cached(url)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _canonical_cached(url: str) -> str:
     return _canonical(url, frozenset())
 
@@ -85,7 +85,7 @@ def host_of(url: str) -> str:
     return host
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def strip_session(url: str) -> str:
     """Drop only what changes on every visit (session parameters and segments, the fragment).
 
