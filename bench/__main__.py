@@ -155,7 +155,7 @@ def table(r: dict[str, Any]) -> list[str]:
     row(f"full crawl {n}: peak RSS MB, crawler process", f"{f['rss_mb']:.0f}",
         f"{b['rss_mb']:.0f}", f"{ratio(f['rss_mb'], b['rss_mb']):.2f}x")
     tree = f.get("tree_rss_mb", f["rss_mb"])
-    row(f"full crawl {n}: peak RSS MB, crawler + extraction worker", f"{tree:.0f}",
+    row(f"full crawl {n}: peak RSS MB, the crawl's processes (summed)", f"{tree:.0f}",
         f"{b.get('tree_rss_mb', b['rss_mb']):.0f}",
         f"{ratio(tree, b.get('tree_rss_mb', b['rss_mb'])):.2f}x",
         f"<= 200 MB {mark(tree <= 200)}")
@@ -217,7 +217,7 @@ def table(r: dict[str, Any]) -> list[str]:
             f"{ratio(s['search']['p95_ms'], s['plain_fts']['p95_ms']):.2f}x")
     for s in sizes:
         f, b = s["full"], s["bare"]
-        row(f"scale {s['articles']:,}: wall s, pages, peak RSS MB crawler/both (bare wall s)",
+        row(f"scale {s['articles']:,}: wall s, pages, peak RSS MB crawler/all (bare wall s)",
             f"{f['wall']:.1f}, {f['pages']:,}, {f['rss_mb']:.0f}/"
             f"{f.get('tree_rss_mb', f['rss_mb']):.0f}", f"{b['wall']:.1f}",
             f"{ratio(f['wall'], b['wall']):.2f}x",
