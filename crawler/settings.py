@@ -127,6 +127,8 @@ CONCURRENT_ITEMS = 4
 
 # --- components ---------------------------------------------------------------------------------
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+#: Scrapy's duplicate filter in 8 bytes a request instead of about 125 (crawler/dupefilter.py).
+DUPEFILTER_CLASS = "crawler.dupefilter.CompactDupeFilter"
 EXTENSIONS = {"crawler.runs.RunRecorder": 100, "crawler.middlewares.CrawlDelay": 200,
               "crawler.progress.Progress": 500}
 DOWNLOADER_MIDDLEWARES = {

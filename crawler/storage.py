@@ -215,9 +215,9 @@ class Archive:
                 f"SELECT url FROM attachments WHERE url IN ({marks})", chunk + chunk))
         return out
 
-    def known_files(self, site: str) -> set[str]:
-        """URLs of the photos and attachments of ``site`` already downloaded."""
-        return {r[0] for r in self.db.execute("SELECT url FROM files WHERE site = ?", [site])}
+    def known_files(self, site: str) -> Iterator[str]:
+        """URLs of the photos and attachments of ``site`` already downloaded (streamed)."""
+        return (r[0] for r in self.db.execute("SELECT url FROM files WHERE site = ?", [site]))
 
     def counts(self) -> dict[str, int]:
         return {t: self.db[t].count for t in self.db.table_names()

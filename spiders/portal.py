@@ -58,6 +58,7 @@ from crawler.runs import (
     response_headers,
     utcnow,
 )
+from crawler.seen import SeenSet
 from crawler.traps import trap_limits, trap_reason
 
 #: Redirects the spider follows itself (only on the site, loops stopped), instead of Scrapy's
@@ -117,8 +118,10 @@ class PortalSpider(scrapy.Spider):
         spider.fetch_files = settings.getbool("ARCHIVE_FILES", True)
         spider.files_max_bytes = settings.getint("ARCHIVE_FILES_MAX_BYTES", 50 * 1024 * 1024)
         spider.file_types = settings.getlist("ARCHIVE_FILES_TYPES")
-        spider.known_files = archive.known_files(spider.site) if spider.fetch_files else set()
-        spider.scheduled: set[str] = set()
+        # What must never be fetched twice grows with the portal: kept in 8 bytes an entry.
+        spider.known_files = SeenSet(archive.known_files(spider.site) if spider.fetch_files
+                                     else ())
+        spider.scheduled = SeenSet()
         spider.alias_urls: set[str] = set()
         spider.pages_requested: set[str] = set()
         spider._link_facts: dict[str, tuple[str | None, str | None, str, str]] = {}
