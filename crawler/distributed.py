@@ -55,6 +55,7 @@ from twisted.internet import task
 
 from crawler.items import AliasSeen, FetchResult
 from crawler.profiles import profile_for
+from crawler.seen import SeenSet
 
 logger = logging.getLogger(__name__)
 
@@ -290,13 +291,14 @@ def queue_done(server: redis.Redis, prefix: str = DEFAULT_QUEUE) -> bool:
 
 
 # --- the worker side: the queue scrapy-redis's scheduler uses ------------------------------
-class SharedKeys(set):
+class SharedKeys(SeenSet):
     """The article keys a site has scheduled (the portal spider's ``scheduled``), kept in Redis
     too: a worker that takes a site over starts from them, and does not fetch an article again
-    under another spelling of its URL (a print view) that the duplicates filter cannot know."""
+    under another spelling of its URL (a print view) that the duplicates filter cannot know.
+    In the worker's memory they are a :class:`SeenSet`, as in a single-process crawl."""
 
     def __init__(self, server: redis.Redis, key: str) -> None:
-        super().__init__(m.decode() for m in server.smembers(key))
+        super().__init__(m.decode() for m in server.sscan_iter(key))
         self.server = server
         self.key = key
 

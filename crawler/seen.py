@@ -41,22 +41,23 @@ class SeenSet:
     def __init__(self, items: Iterable[str | bytes] = ()) -> None:
         self._sorted = array("Q")
         self._recent: set[int] = set()
-        for item in items:
-            self.add(item)
+        for item in items:  # not self.add: a subclass's add may do more (crawler.distributed)
+            self._insert(fingerprint(item))
 
-    def __contains__(self, item: str | bytes) -> bool:
-        fp = fingerprint(item)
+    def _has(self, fp: int) -> bool:
         if fp in self._recent:
             return True
         i = bisect_left(self._sorted, fp)
         return i < len(self._sorted) and self._sorted[i] == fp
 
+    def __contains__(self, item: str | bytes) -> bool:
+        return self._has(fingerprint(item))
+
     def add(self, item: str | bytes) -> None:
-        fp = fingerprint(item)
-        if fp in self._recent:
-            return
-        i = bisect_left(self._sorted, fp)
-        if i < len(self._sorted) and self._sorted[i] == fp:
+        self._insert(fingerprint(item))
+
+    def _insert(self, fp: int) -> None:
+        if self._has(fp):
             return
         self._recent.add(fp)
         if len(self._recent) >= max(self.MIN_RECENT, len(self._sorted) // 8):

@@ -27,6 +27,7 @@ from crawler.distributed import DEFAULT_QUEUE, Handled, Seed, worker_id, worker_
 from crawler.extraction.layouts import get_layout
 from crawler.extraction.urls import host_of
 from crawler.profiles import Profile, profile_for
+from crawler.seen import SeenSet
 from crawler.storage import Archive
 from spiders.portal import PortalSpider
 
@@ -49,7 +50,7 @@ class SiteState:
     layout: Any
     hosts: set[str]
     known: dict[str, str]
-    scheduled: set[str] = field(default_factory=set)
+    scheduled: SeenSet = field(default_factory=SeenSet)
     alias_urls: set[str] = field(default_factory=set)
     pages_requested: set[str] = field(default_factory=set)
     link_facts: dict[str, Any] = field(default_factory=dict)
@@ -128,7 +129,7 @@ class WorkerSpider(PortalSpider):
         yield
 
     # --- sites --------------------------------------------------------------------------------
-    def add_site(self, seed: Seed, scheduled: set[str] | None = None) -> None:
+    def add_site(self, seed: Seed, scheduled: SeenSet | None = None) -> None:
         """Make a site known to this worker (called when it takes the site's lease);
         ``scheduled``: the article keys the site's earlier workers scheduled."""
         if seed.site in self.states:
@@ -139,7 +140,7 @@ class WorkerSpider(PortalSpider):
             layout=get_layout(profile.layout, profile.selectors),
             hosts=profile.crawl_hosts(seed.urls),
             known=self.known_articles(profile.name),
-            scheduled=scheduled if scheduled is not None else set())
+            scheduled=scheduled if scheduled is not None else SeenSet())
         self._slot_manners(profile, seed.urls)
 
     def known_articles(self, site: str) -> dict[str, str]:
