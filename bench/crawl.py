@@ -8,7 +8,7 @@ process's CPU time over the same interval is the replica server's (its main thre
 Peak memory is read from ``/proc`` while the child runs (``MemoryWatch``), not from
 ``wait4``'s ``ru_maxrss``: Linux records the parent's high-water mark into a child's when the
 child execs, so a crawler started from this process (which holds the whole replica model) was
-reported as large as the benchmark itself: 587 MB at 100,000 articles.
+reported as large as the benchmark itself: 707 MB at 100,000 articles.
 """
 
 from __future__ import annotations
