@@ -75,6 +75,18 @@ def finish(worker, timeout=120):
     return out
 
 
+def finish_all(workers, timeout=120):
+    """``finish`` each worker; when one fails, those still running are killed, not left behind
+    waiting on a Redis server that the session has stopped."""
+    try:
+        return [finish(worker, timeout) for worker in workers]
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+
+
 def rows(db, sql):
     return set(sqlite3.connect(db).execute(sql).fetchall())
 
@@ -100,9 +112,7 @@ def three_workers(portals, redis_url):
                   "--reset"], env)
     assert result.returncode == 0, result.stderr
     shards = [tmp / f"three-{i}.db" for i in range(3)]
-    workers = [start_worker(redis_url, queue, db, env) for db in shards]
-    for worker in workers:
-        finish(worker)
+    finish_all([start_worker(redis_url, queue, db, env) for db in shards])
     merged = tmp / "three.db"
     first = run(["merge", *map(str, shards), "--into", str(merged)], env)
     assert first.returncode == 0, first.stderr
@@ -178,8 +188,7 @@ def second_round(portals, three_workers, redis_url):
     assert result.returncode == 0, result.stderr
     shards = [tmp / f"round2-{i}.db" for i in range(3)]
     known = ["--known", str(three_workers["merged"])]
-    for worker in [start_worker(redis_url, queue, db, env, *known) for db in shards]:
-        finish(worker)
+    finish_all([start_worker(redis_url, queue, db, env, *known) for db in shards])
     merged = tmp / "round2.db"
     shutil.copy(three_workers["merged"], merged)
     result = run(["merge", *map(str, shards), "--into", str(merged)], env)
@@ -214,24 +223,24 @@ def killed_worker(portals, redis_url):
     victim = start_worker(redis_url, queue, victim_db, env, "-s", "ARCHIVE_WORKER_SITES=6",
                           "-s", "DOWNLOAD_DELAY=0.05", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
     keys = Keys(queue)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        workers = [w.decode() for w in server.smembers(keys.workers)]
-        in_flight = sum(server.hlen(keys.inflight(w)) for w in workers)
-        if in_flight and captures(victim_db) >= 30:
-            break
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            workers = [w.decode() for w in server.smembers(keys.workers)]
+            in_flight = sum(server.hlen(keys.inflight(w)) for w in workers)
+            if in_flight and captures(victim_db) >= 30:
+                break
+            assert victim.poll() is None, "the worker finished before it could be killed"
+            time.sleep(0.2)
+        merged = tmp / "kill.db"
+        during = run(["merge", str(victim_db), "--into", str(merged)], env)  # while it writes
         assert victim.poll() is None, "the worker finished before it could be killed"
-        time.sleep(0.2)
-    merged = tmp / "kill.db"
-    during = run(["merge", str(victim_db), "--into", str(merged)], env)  # while it writes
-    assert victim.poll() is None, "the worker finished before it could be killed"
-    victim.send_signal(signal.SIGKILL)
-    victim.wait()
+    finally:
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
     left = {"in_flight": in_flight, "captures": captures(victim_db), "merge": during}
     others = [tmp / f"kill-{i}.db" for i in range(2)]
-    workers = [start_worker(redis_url, queue, db, env) for db in others]
-    for worker in workers:
-        finish(worker)
+    finish_all([start_worker(redis_url, queue, db, env) for db in others])
     result = run(["merge", str(victim_db), *map(str, others), "--into", str(merged)], env)
     assert result.returncode == 0, result.stderr
     return {"merged": merged, "others": others, "left": left, "queue": queue}
