@@ -3,8 +3,9 @@
 ``enqueue`` pushes site seeds (a start URL and a profile) to Redis. Each worker runs Scrapy with
 scrapy-redis's scheduler and duplicates filter; the queue class here replaces scrapy-redis's
 ``PriorityQueue`` with one that makes a worker's work survive a ``kill -9`` and keeps each host
-on one worker at a time (scrapy-redis 0.9.1 works with Scrapy 2.19; :class:`Scheduler` only
-drops its deprecated ``spider=`` argument to the stats):
+on one worker at a time (scrapy-redis 0.9.1 works with Scrapy 2.19; :class:`Scheduler` adds a
+request's fingerprint when it pushes the request, not before, and drops the deprecated
+``spider=`` argument to the stats):
 
 - **Sites are leased.** A worker takes a site (a seed, or a site whose worker died) by setting
   ``<queue>:lease:<site>`` with a time to live it renews while alive; it pops only requests of
@@ -15,6 +16,10 @@ drops its deprecated ``spider=`` argument to the stats):
   the worker's ``<queue>:inflight:<worker>`` hash in one Lua script; the entry is deleted
   (acknowledged) only once the fetch's result is committed to the worker's shard and the
   requests it found are in Redis. A retry or a redirect replaces its entry atomically.
+- **Nothing is marked scheduled before it is queued.** A request's fingerprint (the
+  duplicates filter) and its article key (``<queue>:scheduled:<site>``, which a worker taking
+  the site over starts from) are added by the script that queues it: a worker killed at any
+  point leaves no link marked as scheduled whose request is not in Redis.
 - **Dead workers are reaped.** A worker refreshes ``<queue>:alive:<worker>`` every
   ``ARCHIVE_WORKER_HEARTBEAT`` seconds (time to live ``ARCHIVE_WORKER_TIMEOUT``). Workers
   check the others on start and at each heartbeat: the in-flight requests and half-taken seeds
@@ -95,12 +100,18 @@ class Keys:
 
 # A queued request is the ZSET member "<id>\n<pickled request>", scored -priority; ids count down
 # so that among equal priorities the newest comes first (Scrapy's default LIFO order).
+# The push also records what marks the request as scheduled, its fingerprint in the duplicates
+# filter and its article key (ARGV[5], ARGV[6]; '' for none), so that whatever Redis knows as
+# scheduled is in the queue: a worker killed between finding a link and pushing its request
+# leaves no mark, and the worker that takes the site over schedules the link again.
 _PUSH = """
 local n = redis.call('INCR', KEYS[4])
 local id = string.format('%015d', 999999999999999 - n)
 redis.call('ZADD', KEYS[1], ARGV[1], id .. '\\n' .. ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[3])
 if ARGV[4] ~= '' then redis.call('HDEL', KEYS[3], ARGV[4]) end
+if ARGV[5] ~= '' then redis.call('SADD', KEYS[5], ARGV[5]) end
+if ARGV[6] ~= '' then redis.call('SADD', KEYS[6], ARGV[6]) end
 return id
 """
 
@@ -291,22 +302,12 @@ def queue_done(server: redis.Redis, prefix: str = DEFAULT_QUEUE) -> bool:
 
 
 # --- the worker side: the queue scrapy-redis's scheduler uses ------------------------------
-class SharedKeys(SeenSet):
-    """The article keys a site has scheduled (the portal spider's ``scheduled``), kept in Redis
-    too: a worker that takes a site over starts from them, and does not fetch an article again
-    under another spelling of its URL (a print view) that the duplicates filter cannot know.
-    In the worker's memory they are a :class:`SeenSet`, as in a single-process crawl."""
-
-    def __init__(self, server: redis.Redis, key: str) -> None:
-        super().__init__(m.decode() for m in server.sscan_iter(key))
-        self.server = server
-        self.key = key
-
-    def add(self, item: str) -> None:
-        if item not in self:
-            super().add(item)
-            self.server.sadd(self.key, item)
-
+def scheduled_keys(server: redis.Redis, key: str) -> SeenSet:
+    """The article keys a site's earlier workers scheduled (the portal spider's ``scheduled``):
+    a worker that takes a site over starts from them, and does not fetch an article again under
+    another spelling of its URL (a print view) that the duplicates filter cannot know. A key
+    reaches Redis with its request's push (``_PUSH``), never before."""
+    return SeenSet(m.decode() for m in server.sscan_iter(key))
 
 
 @dataclass
@@ -352,12 +353,16 @@ class SiteQueue:
                 pipe.zcard(self.keys.queue(site))
             return sum(pipe.execute())
 
-    def push(self, request: Request) -> None:
+    def push(self, request: Request, fingerprint: str = "") -> None:
+        """Queue ``request`` for its site; ``fingerprint`` (the duplicates filter's) and the
+        request's article key are marked as scheduled in the same script."""
         site = request.meta["site"]
         old = request.meta.pop("pa_id", None) or ""
         data = self.serializer.dumps(request.to_dict(spider=self.spider))
         self._push(keys=[self.keys.queue(site), self.keys.active, self.keys.inflight(self.worker),
-                         self.keys.seq], args=[-request.priority, data, site, old])
+                         self.keys.seq, self.keys.dupefilter, self.keys.scheduled(site)],
+                   args=[-request.priority, data, site, old, fingerprint,
+                         request.meta.get("key") or ""])
         if old:
             self._forget(old)
 
@@ -427,7 +432,7 @@ class SiteQueue:
             logger.error("site %s has no definition in %s; dropped", site, self.keys.sites)
             return False
         self.spider.add_site(Seed.from_json(raw),
-                             scheduled=SharedKeys(self.server, self.keys.scheduled(site)))
+                             scheduled=scheduled_keys(self.server, self.keys.scheduled(site)))
         self.held[site] = _Held(site)
         self.stats.inc_value("archive/worker/sites")
         logger.info("worker %s took site %s", self.worker, site)
@@ -487,16 +492,22 @@ class SiteQueue:
 
 
 class Scheduler(scrapy_redis.scheduler.Scheduler):
-    """scrapy-redis's scheduler, unchanged but for its stats calls: it passes ``spider=`` to
-    ``StatsCollector.inc_value``, which Scrapy 2.19 deprecates (a warning per request)."""
+    """scrapy-redis's scheduler with two changes. Its duplicates filter adds a fingerprint
+    (``request_seen``) before the request is pushed, so a worker killed between the two calls
+    loses the request: here the filter is only asked, and the push adds the fingerprint in the
+    same script as the request. And its stats calls pass no ``spider=`` (Scrapy 2.19 deprecates
+    it, a warning per request)."""
 
     def enqueue_request(self, request: Request) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
-            return False
+        fingerprint = ""
+        if not request.dont_filter:
+            fingerprint = self.df.request_fingerprint(request)
+            if self.server.sismember(self.queue.keys.dupefilter, fingerprint):
+                self.df.log(request, self.spider)
+                return False
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
-        self.queue.push(request)
+        self.queue.push(request, fingerprint)
         return True
 
     def next_request(self) -> Request | None:
@@ -669,7 +680,7 @@ def worker_settings(redis_url: str, prefix: str = DEFAULT_QUEUE,
         "SCHEDULER": "crawler.distributed.Scheduler",
         "SCHEDULER_QUEUE_CLASS": "crawler.distributed.SiteQueue",
         "SCHEDULER_QUEUE_KEY": f"{prefix}:queue",
-        "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:dupefilter",
+        "SCHEDULER_DUPEFILTER_KEY": Keys(prefix).dupefilter,
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "SCHEDULER_PERSIST": True,
     }

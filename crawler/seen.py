@@ -41,7 +41,7 @@ class SeenSet:
     def __init__(self, items: Iterable[str | bytes] = ()) -> None:
         self._sorted = array("Q")
         self._recent: set[int] = set()
-        for item in items:  # not self.add: a subclass's add may do more (crawler.distributed)
+        for item in items:
             self._insert(fingerprint(item))
 
     def _has(self, fp: int) -> bool:

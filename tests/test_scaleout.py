@@ -308,6 +308,69 @@ def test_reap_returns_a_dead_workers_requests_and_seeds(redis_url):
     assert 1 == server.hlen(keys.inflight("alive"))
 
 
+def open_scheduler(redis_url, queue, worker):
+    """A worker's scheduler and queue (crawler.distributed's), opened on a bare spider."""
+    import scrapy
+    from scrapy.utils.test import get_crawler
+
+    from crawler.distributed import Scheduler, worker_settings
+
+    spider_class = type("Bare", (scrapy.Spider,), {"name": "bare", "worker_id": worker})
+    crawler = get_crawler(spider_class, worker_settings(redis_url, queue))
+    crawler.spider = spider_class.from_crawler(crawler)
+    scheduler = Scheduler.from_crawler(crawler)
+    scheduler.open(crawler.spider)
+    return scheduler
+
+
+def article_request(article_id):
+    import scrapy
+
+    return scrapy.Request(f"http://127.0.0.1:9/NewsDetail.aspx?id={article_id}",
+                          meta={"site": "site-a", "key": f"id:{article_id}", "kind": "article"})
+
+
+def test_an_article_is_marked_scheduled_by_the_push_of_its_request(redis_url):
+    """What a taker of the site starts from (its scheduled keys, the duplicates filter) says
+    "scheduled" only for requests that are in Redis."""
+    from crawler.distributed import scheduled_keys
+
+    server, keys = connect(redis_url), Keys("test-push")
+    for key in server.scan_iter(match="test-push:*"):
+        server.delete(key)
+    first = open_scheduler(redis_url, "test-push", "first")
+    scheduled = scheduled_keys(server, keys.scheduled("site-a"))
+    scheduled.add("id:1")  # the spider has scheduled it; the worker dies before the push
+    taker = open_scheduler(redis_url, "test-push", "taker")
+    assert "id:1" not in scheduled_keys(server, keys.scheduled("site-a"))
+    assert taker.enqueue_request(article_request(1))
+    assert ({b"id:1"}, 1, 1) == (server.smembers(keys.scheduled("site-a")),
+                                 server.scard(keys.dupefilter),
+                                 server.zcard(keys.queue("site-a")))
+    assert "id:1" in scheduled_keys(server, keys.scheduled("site-a"))
+    assert not first.enqueue_request(article_request(1))
+
+
+def test_a_request_whose_push_fails_is_not_filtered_as_seen(redis_url):
+    """A worker that dies inside ``enqueue_request`` (here: its push fails) leaves the
+    request's fingerprint out of the duplicates filter, so the taker can queue it."""
+    server, keys = connect(redis_url), Keys("test-push-fails")
+    for key in server.scan_iter(match="test-push-fails:*"):
+        server.delete(key)
+    dying = open_scheduler(redis_url, "test-push-fails", "dying")
+
+    def dies(*args, **kwargs):
+        raise ConnectionError("killed")
+
+    dying.queue._push = dies
+    with pytest.raises(ConnectionError):
+        dying.enqueue_request(article_request(2))
+    assert (0, 0) == (server.scard(keys.dupefilter), server.scard(keys.scheduled("site-a")))
+    taker = open_scheduler(redis_url, "test-push-fails", "taker")
+    assert taker.enqueue_request(article_request(2))
+    assert 1 == server.zcard(keys.queue("site-a"))
+
+
 def test_site_list_lines(tmp_path):
     from crawler.distributed import read_site_list
 
