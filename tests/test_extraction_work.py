@@ -55,15 +55,47 @@ def test_a_page_that_breaks_the_layout_comes_back_as_an_error(monkeypatch):
     assert result.error == "extraction failed: RecursionError: maximum recursion depth exceeded"
 
 
-def test_a_killed_worker_is_replaced(pool):
+def test_a_killed_worker_fails_its_pages_and_is_replaced(pool):
     url, body, headers = fixture(PAGES[0])
     first = pool.submit(url, body, headers, "", "s").result(60)
-    for pid in list(pool._executor()._processes):
+    futures = [pool.submit(url, body, headers, "", "s") for _ in range(50)]
+    for pid in pool.pids():
         os.kill(pid, signal.SIGKILL)
-    with pytest.raises(Exception):  # noqa: B017 - the page in flight fails, with a reason
-        pool.submit(url, body, headers, "", "s").result(60)
-    again = pool.submit(url, body, headers, "", "s").result(60)
-    assert again == first
+    outcomes = [f.exception(60) or f.result() for f in futures]
+    failed = [o for o in outcomes if isinstance(o, Exception)]
+    assert failed and all(o == first for o in outcomes if o not in failed)
+    assert {"the extraction worker exited (signal 9)"} == {str(e) for e in failed}
+    assert first == pool.submit(url, body, headers, "", "s").result(60)
+
+
+def test_the_pool_starts_no_process_but_its_workers():
+    """The workers are plain child processes: no multiprocessing resource tracker beside them."""
+    pool = ExtractionPool(2, "aspnet_office", {})
+    try:
+        url, body, headers = fixture(PAGES[0])
+        for future in [pool.submit(url, body, headers, "", "s") for _ in range(4)]:
+            future.result(60)
+        assert 2 == len(pool.pids())
+        children = {int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+                    and _ppid(p) == os.getpid()}
+        assert set(pool.pids()) <= children
+        assert not any(b"resource_tracker" in _cmdline(pid) for pid in children)
+    finally:
+        pool.close()
+
+
+def _ppid(proc: Path) -> int | None:
+    try:
+        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 @pytest.mark.parametrize(("value", "polite", "cpus", "expected"), [
@@ -93,7 +125,7 @@ def test_workers_end_when_the_crawl_is_killed(tmp_path):
         "    pool = ExtractionPool(1, 'aspnet_office', None)\n"
         "    pool.submit('http://127.0.0.1/x', b'<html></html>', {}, '2021-04-20T00:00:00Z',"
         " 'replica').result(timeout=60)\n"
-        "    print(*pool._pool._processes, flush=True)\n"
+        "    print(*pool.pids(), flush=True)\n"
         "    time.sleep(600)\n", encoding="utf-8")
     root = Path(__file__).resolve().parent.parent
     parent = subprocess.Popen([sys.executable, str(script)], cwd=root, stdout=subprocess.PIPE,
