@@ -113,10 +113,9 @@ class Archive:
         ]
 
     # --- reading for the crawler --------------------------------------------------------------
-    def known_articles(self, site: str) -> dict[str, str]:
-        """key -> title of every article archived for ``site``."""
-        return dict(self.db.execute(
-            "SELECT key, title FROM articles WHERE site = ?", [site]).fetchall())
+    def known_articles(self, site: str) -> Iterator[tuple[str, str | None]]:
+        """(key, title) of every article archived for ``site``, streamed."""
+        yield from self.db.execute("SELECT key, title FROM articles WHERE site = ?", [site])
 
     def pending_frontier(self, site: str) -> list[FrontierEntry]:
         """URLs scheduled by earlier runs of ``site`` that never got fetched (a run died)."""

@@ -58,7 +58,7 @@ from crawler.runs import (
     response_headers,
     utcnow,
 )
-from crawler.seen import SeenSet
+from crawler.seen import KnownArticles, SeenSet, fingerprint
 from crawler.traps import trap_limits, trap_reason
 
 #: Redirects the spider follows itself (only on the site, loops stopped), instead of Scrapy's
@@ -114,7 +114,7 @@ class PortalSpider(scrapy.Spider):
         spider.trap_limits = trap_limits(settings)
         archive = archive_for(crawler)
         spider.archive = archive
-        spider.known = archive.known_articles(spider.site)
+        spider.known = KnownArticles(archive.known_articles(spider.site))
         spider.fetch_files = settings.getbool("ARCHIVE_FILES", True)
         spider.files_max_bytes = settings.getint("ARCHIVE_FILES_MAX_BYTES", 50 * 1024 * 1024)
         spider.file_types = settings.getlist("ARCHIVE_FILES_TYPES")
@@ -240,9 +240,9 @@ class PortalSpider(scrapy.Spider):
             yield AliasSeen(url=link, site=self.site, key=key)
         if key in self.scheduled:
             return
-        known_title = self.known.get(key)
+        known_title = self.known.archived_title(key)
         if known_title is not None and not force:
-            if title is None or clean(title) == known_title:
+            if title is None or fingerprint(clean(title)) == known_title:
                 self.crawler.stats.inc_value("archive/articles/skipped_known")
                 return
             self.crawler.stats.inc_value("archive/articles/edit_hints")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import scrapy
@@ -27,7 +28,7 @@ from crawler.distributed import DEFAULT_QUEUE, Handled, Seed, worker_id, worker_
 from crawler.extraction.layouts import get_layout
 from crawler.extraction.urls import host_of
 from crawler.profiles import Profile, profile_for
-from crawler.seen import SeenSet
+from crawler.seen import KnownArticles, SeenSet
 from crawler.storage import Archive
 from spiders.portal import PortalSpider
 
@@ -49,7 +50,7 @@ class SiteState:
     profile: Profile | None
     layout: Any
     hosts: set[str]
-    known: dict[str, str]
+    known: KnownArticles
     scheduled: SeenSet = field(default_factory=SeenSet)
     alias_urls: set[str] = field(default_factory=set)
     pages_requested: set[str] = field(default_factory=set)
@@ -89,7 +90,8 @@ class WorkerSpider(PortalSpider):
     _link_facts = _site_attribute("link_facts")
 
     def __init__(self, **kwargs: Any) -> None:
-        self.idle_state = SiteState(site="", profile=None, layout=None, hosts=set(), known={})
+        self.idle_state = SiteState(site="", profile=None, layout=None, hosts=set(),
+                                    known=KnownArticles())
         # The portal spider's setup runs on a placeholder site, so that whatever it sets up
         # (settings, the archive, extraction) is set up here too.
         super().__init__(start_urls=[PLACEHOLDER], site="generic", **kwargs)
@@ -119,7 +121,7 @@ class WorkerSpider(PortalSpider):
         spider.start_urls = []
         spider.refresh = False
         spider.idle_state = SiteState(site=f"worker:{spider.worker_id}", profile=None,
-                                      layout=None, hosts=set(), known={})
+                                      layout=None, hosts=set(), known=KnownArticles())
         known_db = crawler.settings.get("ARCHIVE_KNOWN_DB") or None
         spider.known_archive = Archive(known_db) if known_db else None
         return spider
@@ -143,13 +145,11 @@ class WorkerSpider(PortalSpider):
             scheduled=scheduled if scheduled is not None else SeenSet())
         self._slot_manners(profile, seed.urls)
 
-    def known_articles(self, site: str) -> dict[str, str]:
-        """The site's archived articles: this shard's, and the merged archive's
-        (``ARCHIVE_KNOWN_DB``), so that a new round fetches only what no shard has."""
-        known = self.archive.known_articles(site)
-        if self.known_archive is not None:
-            known = {**self.known_archive.known_articles(site), **known}
-        return known
+    def known_articles(self, site: str) -> KnownArticles:
+        """The site's archived articles: the merged archive's (``ARCHIVE_KNOWN_DB``) and this
+        shard's (its titles count), so that a new round fetches only what no shard has."""
+        merged = self.known_archive.known_articles(site) if self.known_archive else ()
+        return KnownArticles(chain(merged, self.archive.known_articles(site)))
 
     def closed(self, reason: str) -> None:
         parent = getattr(super(), "closed", None)

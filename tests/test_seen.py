@@ -60,3 +60,25 @@ def test_with_jobdir_the_filter_is_scrapys_own(tmp_path) -> None:
     again = CompactDupeFilter.from_crawler(get_crawler(settings_dict={"JOBDIR": str(tmp_path)}))
     assert again.request_seen(Request("http://127.0.0.1/a")) is True
     again.close("finished")
+
+
+def test_known_articles_answer_as_the_key_to_title_map_did() -> None:
+    from crawler.seen import KnownArticles, fingerprint
+
+    rnd = Random(11)
+    pairs = [(f"id:{rnd.randrange(20_000)}", rnd.choice(["Họp báo", "Đoàn công tác", None, ""]))
+             for _ in range(30_000)]
+    known, plain = KnownArticles(iter(pairs)), dict(pairs)  # the later title counts
+    assert len(known) == len(plain)
+    for key in [f"id:{i}" for i in range(20_500)]:
+        assert (key in known) == (key in plain)
+        title = plain.get(key)
+        assert known.archived_title(key) == (fingerprint(title) if title else None)
+
+
+def test_known_articles_take_sixteen_bytes_an_article() -> None:
+    from crawler.seen import KnownArticles
+
+    known = KnownArticles((f"id:{i}", f"Tiêu đề bài viết số {i}") for i in range(50_000))
+    held = sum(a.buffer_info()[1] * a.itemsize for a in (known._keys, known._titles))
+    assert held == 50_000 * 16
