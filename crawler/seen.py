@@ -84,7 +84,7 @@ class KnownArticles:
     """The articles archived for a site, for the spider's questions: is this key archived,
     and is this the title it was archived with (an edit hint when not)? Kept as fingerprints
     of key and title in two arrays sorted by key, 16 bytes an article; a dict of keys to
-    titles held about 400 (a Vietnamese title is stored two bytes a character).
+    titles held about 300 (a Vietnamese title is stored two bytes a character).
     ``pairs`` are (key, title); of a key given twice, the later title counts."""
 
     NO_TITLE = 0  # an article archived without a title (a 1 in 2⁶⁴ collision: one refetch)
