@@ -43,7 +43,7 @@ class Run:
     pages: int = 0
     exit_code: int = 0
     #: Peak of the sum of the resident sets of the child and its descendants (the extraction
-    #: worker, multiprocessing's resource tracker), sampled every MemoryWatch.interval seconds.
+    #: worker), sampled every MemoryWatch.interval seconds.
     tree_rss_mb: float = 0.0
     #: Largest peak resident set among the descendants (VmHWM).
     descendants_rss_mb: float = 0.0

@@ -32,6 +32,12 @@ def fingerprint(item: str | bytes) -> int:
     return hash(item) & _MASK
 
 
+def _position(fingerprints: array, fp: int) -> int | None:
+    """Where ``fp`` is in the sorted ``fingerprints``, or None."""
+    i = bisect_left(fingerprints, fp)
+    return i if i < len(fingerprints) and fingerprints[i] == fp else None
+
+
 class SeenSet:
     """A set of strings or bytes supporting ``add``, ``in`` and ``len``, stored as
     fingerprints: it cannot give its entries back."""
@@ -46,10 +52,7 @@ class SeenSet:
             self._insert(fingerprint(item))
 
     def _has(self, fp: int) -> bool:
-        if fp in self._recent:
-            return True
-        i = bisect_left(self._sorted, fp)
-        return i < len(self._sorted) and self._sorted[i] == fp
+        return fp in self._recent or _position(self._sorted, fp) is not None
 
     def __contains__(self, item: str | bytes) -> bool:
         return self._has(fingerprint(item))
@@ -95,13 +98,8 @@ class KnownArticles:
         self._keys = array("Q", sorted(titles))
         self._titles = array("Q", (titles[k] for k in self._keys))
 
-    def _index(self, key: str) -> int | None:
-        fp = fingerprint(key)
-        i = bisect_left(self._keys, fp)
-        return i if i < len(self._keys) and self._keys[i] == fp else None
-
     def __contains__(self, key: str) -> bool:
-        return self._index(key) is not None
+        return _position(self._keys, fingerprint(key)) is not None
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -109,7 +107,7 @@ class KnownArticles:
     def archived_title(self, key: str) -> int | None:
         """The fingerprint of the title ``key`` was archived with; None when ``key`` is not
         archived or was archived without a title."""
-        i = self._index(key)
+        i = _position(self._keys, fingerprint(key))
         if i is None or self._titles[i] == self.NO_TITLE:
             return None
         return self._titles[i]

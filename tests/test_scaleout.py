@@ -15,8 +15,18 @@ import time
 from datetime import date
 
 import pytest
+import scrapy
+from scrapy.utils.test import get_crawler
 
-from crawler.distributed import Keys, connect, queue_done, reap
+from crawler.distributed import (
+    Keys,
+    Scheduler,
+    connect,
+    queue_done,
+    reap,
+    scheduled_keys,
+    worker_settings,
+)
 from replica.server import ReplicaServer
 from tests.conftest import FAST, ROOT, cli
 
@@ -310,11 +320,6 @@ def test_reap_returns_a_dead_workers_requests_and_seeds(redis_url):
 
 def open_scheduler(redis_url, queue, worker):
     """A worker's scheduler and queue (crawler.distributed's), opened on a bare spider."""
-    import scrapy
-    from scrapy.utils.test import get_crawler
-
-    from crawler.distributed import Scheduler, worker_settings
-
     spider_class = type("Bare", (scrapy.Spider,), {"name": "bare", "worker_id": worker})
     crawler = get_crawler(spider_class, worker_settings(redis_url, queue))
     crawler.spider = spider_class.from_crawler(crawler)
@@ -324,8 +329,6 @@ def open_scheduler(redis_url, queue, worker):
 
 
 def article_request(article_id):
-    import scrapy
-
     return scrapy.Request(f"http://127.0.0.1:9/NewsDetail.aspx?id={article_id}",
                           meta={"site": "site-a", "key": f"id:{article_id}", "kind": "article"})
 
@@ -333,8 +336,6 @@ def article_request(article_id):
 def test_an_article_is_marked_scheduled_by_the_push_of_its_request(redis_url):
     """What a taker of the site starts from (its scheduled keys, the duplicates filter) says
     "scheduled" only for requests that are in Redis."""
-    from crawler.distributed import scheduled_keys
-
     server, keys = connect(redis_url), Keys("test-push")
     for key in server.scan_iter(match="test-push:*"):
         server.delete(key)

@@ -11,8 +11,9 @@ fetches and navigates while the second core parses. A worker is a plain child pr
 that reads pages from its stdin and writes results to its stdout, framed and pickled by
 :class:`multiprocessing.connection.Connection`. Unlike ``concurrent.futures``' spawned pool
 it imports only extraction (not the crawl's main module) and needs no multiprocessing
-resource tracker: 17 MB less for a crawl (measured at 20,000 articles). A worker ends when
-its stdin closes: when the pool is closed, and when the crawl's process dies however it dies.
+resource tracker: all of a crawl's processes peak at 194 MB instead of 214 at 20,000
+articles. A worker ends when its stdin closes: when the pool is closed, and when the crawl's
+process dies however it dies.
 """
 
 from __future__ import annotations
@@ -110,7 +111,11 @@ def serve() -> None:
         return  # the crawl closed the pool, or is gone
 
 
-class WorkerExited(RuntimeError):
+class ExtractionFailed(RuntimeError):
+    """A page the worker could not extract or answer for (its reason is the message)."""
+
+
+class WorkerExited(ExtractionFailed):
     """The extraction worker ended while pages were in its hands."""
 
 
@@ -171,7 +176,7 @@ class _Worker:
                 task_id, result, error = self._answers.recv()
                 with self._lock:
                     future = self._pending.pop(task_id)
-                _settle(future, result, WorkerExited(error) if error else None)
+                _settle(future, result, ExtractionFailed(error) if error else None)
         except (EOFError, OSError):
             pass
         code = self.proc.wait()
