@@ -126,6 +126,12 @@ REDIRECT_MAX_TIMES = 5
 CONCURRENT_ITEMS = 4
 
 # --- components ---------------------------------------------------------------------------------
+#: Requests of one priority wait first in, first out (breadth first). Scrapy's default, last in
+#: first out, follows "Các tin đã đăng" chains deep into a portal's history and leaves the rest
+#: of every related list waiting, so the queue grew with the portal: 1,946 requests at its
+#: longest at 20,000 articles, 5,043 at 100,000. First in, first out it stays near 100.
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 #: Scrapy's duplicate filter in 8 bytes a request instead of about 125 (crawler/dupefilter.py).
 DUPEFILTER_CLASS = "crawler.dupefilter.CompactDupeFilter"

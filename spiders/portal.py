@@ -70,8 +70,6 @@ _BY_HAND = {"dont_redirect": True, "handle_httpstatus_list": REDIRECTS}
 #: Links whose facts are cached at most: menus and sidebars repeat a few hundred of them, and a
 #: page's related entries are mostly those of the page before; the rest are seen once.
 LINK_FACTS_MAX = 8192
-#: Link spellings remembered as already sent to the archive as aliases, at most.
-ALIASES_SENT_MAX = 50_000
 
 
 class PortalSpider(scrapy.Spider):
@@ -122,7 +120,7 @@ class PortalSpider(scrapy.Spider):
         spider.known_files = SeenSet(archive.known_files(spider.site) if spider.fetch_files
                                      else ())
         spider.scheduled = SeenSet()
-        spider.alias_urls: set[str] = set()
+        spider.alias_urls = SeenSet()  # link spellings already sent to the archive as aliases
         spider.pages_requested: set[str] = set()
         spider._link_facts: dict[str, tuple[str | None, str | None, str, str]] = {}
         return spider
@@ -232,10 +230,8 @@ class PortalSpider(scrapy.Spider):
             return
         if link not in self.alias_urls:
             # Every spelling that leads to the article; the archive keeps those that differ
-            # from the article's canonical URL (a print view may not name it). The set only
-            # spares the archive repeats (it ignores an alias it has), so it is bounded.
-            if len(self.alias_urls) >= ALIASES_SENT_MAX:
-                self.alias_urls.clear()
+            # from the article's canonical URL (a print view may not name it). Sent once: at
+            # two spellings an article, a set of strings would hold 0.3 KB an article.
             self.alias_urls.add(link)
             yield AliasSeen(url=link, site=self.site, key=key)
         if key in self.scheduled:

@@ -52,7 +52,7 @@ class SiteState:
     hosts: set[str]
     known: KnownArticles
     scheduled: SeenSet = field(default_factory=SeenSet)
-    alias_urls: set[str] = field(default_factory=set)
+    alias_urls: SeenSet = field(default_factory=SeenSet)
     pages_requested: set[str] = field(default_factory=set)
     link_facts: dict[str, Any] = field(default_factory=dict)
 

@@ -9,7 +9,7 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from crawler.items import FetchResult
+from crawler.items import AliasSeen, FetchResult
 from spiders.portal import PortalSpider
 
 SITE = "http://127.0.0.1:8080"
@@ -78,3 +78,14 @@ def test_a_page_the_layout_cannot_read_is_recorded_not_fatal(tmp_path):
     result = result_of(spider, respond(ARTICLE, body))
     assert ("failure", body) == (result.kind, result.body)
     assert result.error.startswith("extraction failed: RecursionError")
+
+
+def test_each_link_spelling_is_sent_to_the_archive_once_however_many_there_are(tmp_path):
+    spider = make_spider(tmp_path / "a.db", 0)
+    spellings = [f"{SITE}/NewsDetail.aspx?id={i}&print=1" for i in range(60_000)]
+
+    def aliases(urls):
+        return [o for url in urls for o in spider._follow(url, None) if isinstance(o, AliasSeen)]
+
+    assert len(aliases(spellings)) == 60_000
+    assert aliases(spellings[:100] + spellings[-100:]) == []
