@@ -36,7 +36,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import scrapy
-from form2request import form2request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
@@ -289,18 +288,18 @@ class PortalSpider(scrapy.Spider):
             elif links.next_page:
                 out.extend(self._follow(links.next_page, None, meta={"known_run": run}))
             else:
-                out.append(self._postback(response, links.postback, run))
+                out.extend(self._postback(links, run))
         return out
 
-    def _postback(self, response: Response, target: str, run: int) -> scrapy.Request:
-        """The POST an ASP.NET ``__doPostBack`` pager link would send, with the page's form
-        (``form2request``, which Scrapy recommends over ``FormRequest.from_response``)."""
+    def _postback(self, links: Links, run: int) -> list[scrapy.Request]:
+        """The POST the page's ASP.NET ``__doPostBack`` pager link would send, built by the
+        layout from the page's form (``Links.postback_request``)."""
+        if links.postback_request is None:
+            self.crawler.stats.inc_value("archive/listings/postback_without_form")
+            return []
         self.crawler.stats.inc_value("archive/listings/postbacks")
-        forms = response.css("form#aspnetForm") or response.css("form")
-        data = form2request(forms[0], {"__EVENTTARGET": target, "__EVENTARGUMENT": ""},
-                            click=False)
-        return data.to_scrapy(callback=self.parse, errback=self.failed,
-                              meta={"kind": "page", "known_run": run})
+        return [links.postback_request.to_scrapy(callback=self.parse, errback=self.failed,
+                                                 meta={"kind": "page", "known_run": run})]
 
     # --- callbacks ----------------------------------------------------------------------------
     async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date
+from urllib.parse import parse_qs
 
 import pytest
 
+from crawler.extraction.layouts import get_layout
+from crawler.extraction.page import Page
 from replica.server import ReplicaServer
 from tests.conftest import crawl
 
@@ -47,3 +50,31 @@ def test_postback_captures_keep_method_and_form(no_chains):
 def test_no_article_page_shows_a_chain(no_chains):
     server, db, _ = no_chains
     assert 0 == sqlite3.connect(db).execute("SELECT count(*) FROM related").fetchone()[0]
+
+
+def test_the_layout_gives_the_post_a_postback_pager_link_sends():
+    html = ('<html><body><form name="aspnetForm" method="post" action="./Category.aspx?cat=x"'
+            ' id="aspnetForm"><input type="hidden" name="__VIEWSTATE" value="dDwtMTA=" />'
+            '<input type="hidden" name="__EVENTTARGET" value="" />'
+            '<input type="hidden" name="__EVENTARGUMENT" value="" />'
+            '<input type="text" name="ctl00$txtSearch" value="tìm" />'
+            '<a id="ctl00_ContentPlaceHolder1_lnkNext" '
+            'href="javascript:__doPostBack(\'ctl00$ContentPlaceHolder1$lnkNext\',\'\')">'
+            'Xem tin tiếp theo...</a></form></body></html>')
+    page = Page("http://127.0.0.1:8080/Category.aspx?cat=x&page=3", html.encode(),
+                {"Content-Type": "text/html; charset=utf-8"})
+    links = get_layout("aspnet_office").links(page)
+    post = links.postback_request
+    assert links.postback == "ctl00$ContentPlaceHolder1$lnkNext"
+    assert (post.method, post.url) == ("POST", "http://127.0.0.1:8080/Category.aspx?cat=x")
+    assert parse_qs(post.body.decode()) == {
+        "__VIEWSTATE": ["dDwtMTA="], "__EVENTTARGET": ["ctl00$ContentPlaceHolder1$lnkNext"],
+        "ctl00$txtSearch": ["tìm"]}
+
+
+def test_a_postback_link_on_a_page_without_a_form_gives_no_post():
+    html = ('<html><body><a id="ctl00_lnkNext" href="javascript:__doPostBack(\'ctl00$lnkNext\','
+            '\'\')">Xem tin tiếp theo...</a></body></html>')
+    links = get_layout("aspnet_office").links(Page("http://127.0.0.1:8080/Category.aspx",
+                                                   html.encode()))
+    assert (links.postback, links.postback_request) == ("ctl00$lnkNext", None)

@@ -14,6 +14,8 @@ from datetime import date
 from functools import lru_cache
 from urllib.parse import urljoin
 
+from form2request import Request as FormRequestData
+from form2request import form2request
 from lxml import etree
 from lxml import html as lxml_html
 from parsel import Selector
@@ -67,8 +69,24 @@ class Links:
     pagers: list[str] = field(default_factory=list)
     next_page: str | None = None
     postback: str | None = None  # __EVENTTARGET of an ASP.NET "next page" postback link
+    postback_request: FormRequestData | None = None  # the POST that link sends (the form's)
     items: list[tuple[str, str]] = field(default_factory=list)  # listing entries, in order
     related: list[RelatedEntry] = field(default_factory=list)
+
+
+def postback_request(page: Page, target: str) -> FormRequestData | None:
+    """The POST an ASP.NET ``__doPostBack(target)`` link sends: the page's form with its hidden
+    state and ``__EVENTTARGET`` (``form2request``, which Scrapy recommends over
+    ``FormRequest.from_response``). Built here, where the page is parsed anyway (in the
+    extraction worker), so the crawler never parses a listing page again for its form. None
+    when the page has no form."""
+    doc = lxml_html.document_fromstring(page.text.encode("utf-8"), base_url=page.url,
+                                        parser=lxml_html.HTMLParser(encoding="utf-8"))
+    forms = doc.xpath("//form[@id='aspnetForm']") or doc.xpath("//form")
+    if not forms:
+        return None
+    return form2request(forms[0], {"__EVENTTARGET": target, "__EVENTARGUMENT": ""},
+                        click=False)
 
 
 @dataclass
@@ -259,6 +277,7 @@ class Layout:
             m = _POSTBACK.match(href.strip())
             if m:
                 out.postback = m.group(1)
+                out.postback_request = postback_request(page, out.postback)
                 break
         next_sel = self.sel.get("pager_next")
         for href in _select_each(select(s, next_sel), "::attr(href)", kind) if next_sel else []:
