@@ -82,7 +82,8 @@ def test_a_page_the_layout_cannot_read_is_recorded_not_fatal(tmp_path):
 
 def test_each_link_spelling_is_sent_to_the_archive_once_however_many_there_are(tmp_path):
     spider = make_spider(tmp_path / "a.db", 0)
-    spellings = [f"{SITE}/NewsDetail.aspx?id={i}&print=1" for i in range(60_000)]
+    # 60,000 spellings of one article (more than the 50,000 a capped set of strings held)
+    spellings = [f"{ARTICLE}&print=1&v={i}" for i in range(60_000)]
 
     def aliases(urls):
         return [o for url in urls for o in spider._follow(url, None) if isinstance(o, AliasSeen)]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from lxml import etree
+from lxml import html as lxml_html
 from parsel import Selector
 from parsel.selector import create_root_node
 from w3lib.encoding import html_to_unicode
@@ -51,8 +52,19 @@ class Page:
         classes are chosen by a Python callback for every element the code touches, which
         cost more than the parse. Anything else (JSON, an XML declaration) goes to parsel
         whole."""
-        text = _XML_UNSAFE.sub("", self.text)
+        text = self._parse_text
         if _HTML_START.match(text):
             root = create_root_node(text, etree.HTMLParser, base_url=self.url)
             return Selector(root=root, type="html")
         return Selector(text=text, base_url=self.url)
+
+    @cached_property
+    def html_tree(self) -> lxml_html.HtmlElement:
+        """The page parsed as :attr:`selector` parses it, but into ``lxml.html``'s element
+        classes: for what reads a form (``form2request`` wants ``FormElement``s). A second
+        parse, done only for the pages that need it."""
+        return create_root_node(self._parse_text, lxml_html.HTMLParser, base_url=self.url)
+
+    @cached_property
+    def _parse_text(self) -> str:
+        return _XML_UNSAFE.sub("", self.text)

@@ -77,11 +77,10 @@ class Links:
 def postback_request(page: Page, target: str) -> FormRequestData | None:
     """The POST an ASP.NET ``__doPostBack(target)`` link sends: the page's form with its hidden
     state and ``__EVENTTARGET`` (``form2request``, which Scrapy recommends over
-    ``FormRequest.from_response``). Built here, in the extraction worker, with a second parse
-    of the page as ``lxml.html`` (whose form elements form2request reads), so the crawler
-    never parses a listing page for its form. None when the page has no form."""
-    doc = lxml_html.document_fromstring(page.text.encode("utf-8"), base_url=page.url,
-                                        parser=lxml_html.HTMLParser(encoding="utf-8"))
+    ``FormRequest.from_response``). Built here, in the extraction worker, from
+    :attr:`Page.html_tree` (a second parse, of the pages with such a link only), so the
+    crawler never parses a listing page for its form. None when the page has no form."""
+    doc = page.html_tree
     forms = doc.xpath("//form[@id='aspnetForm']") or doc.xpath("//form")
     if not forms:
         return None
