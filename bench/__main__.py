@@ -112,13 +112,17 @@ def search_bench(n: int, tmp: Path) -> dict[str, Any]:
     path = tmp / "search.db"
     log(f"search: building a {n:,}-article archive")
     built = sb.build(path, n)
-    runs = {"search": sb.timings(lambda q: sb.search(q, path, limit=20), 5)}
+    runs = {"search": sb.timings(lambda q: sb.search(q, path, limit=20), 5),
+            "search_newest": sb.timings(lambda q: sb.search(q, path, limit=20, sort="newest"), 5)}
     from crawler.storage import Archive
 
     with Archive(path) as archive:
         table = archive.db["articles"]
         runs["plain_fts"] = sb.timings(
             lambda q: list(table.search(q, columns=["id", "title"], limit=20)), 5)
+        runs["plain_fts_newest"] = sb.timings(
+            lambda q: list(table.search(q, columns=["id", "title", "published"], limit=20,
+                                        order_by="published desc")), 5)
     out: dict[str, Any] = {"articles": n, "build_s": built, "queries": len(sb.QUERIES)}
     for name, values in runs.items():
         p50, p95 = sb.percentiles(values)
@@ -214,6 +218,12 @@ def table(r: dict[str, Any]) -> list[str]:
         row("search p95 ms (plain FTS5)", f"{s['search']['p95_ms']:.1f}",
             f"{s['plain_fts']['p95_ms']:.1f}",
             f"{ratio(s['search']['p95_ms'], s['plain_fts']['p95_ms']):.2f}x")
+        if s.get("search_newest"):
+            new, base = s["search_newest"], s["plain_fts_newest"]
+            row("search --sort newest p50 / p95 ms (plain FTS5 by date)",
+                f"{new['p50_ms']:.1f} / {new['p95_ms']:.1f}",
+                f"{base['p50_ms']:.1f} / {base['p95_ms']:.1f}",
+                f"{ratio(new['p50_ms'], base['p50_ms']):.2f}x", "report")
     for s in sizes:
         f, b = s["full"], s["bare"]
         row(f"scale {s['articles']:,}: wall s, pages, peak RSS MB crawler/all (bare wall s)",

@@ -11,7 +11,8 @@ diacritics, phrases, prefixes) through ``crawler.search.search``, the function b
 ``portal-archive search`` (bm25 order, highlighted title and snippets, 20 hits), and two
 baselines measured in the same run: the same queries as plain FTS5 matches through
 sqlite-utils' ``Table.search`` (no folding, no snippets), and a ``LIKE`` scan of title,
-summary and body.
+summary and body. Then the same queries newest first (``--sort newest``) against plain FTS5
+ordered by ``published``.
 """
 
 from __future__ import annotations
@@ -252,6 +253,10 @@ def main() -> None:
             def plain_fts(q: str) -> list:
                 return list(table.search(q, columns=["id", "title"], limit=20))
 
+            def plain_fts_newest(q: str) -> list:
+                return list(table.search(q, columns=["id", "title", "published"], limit=20,
+                                         order_by="published desc"))
+
             def like_scan(q: str) -> list:
                 pattern = f"%{q.strip(chr(34)).rstrip('*')}%"
                 return list(table.rows_where(
@@ -264,6 +269,10 @@ def main() -> None:
                 "baseline: plain FTS5 via sqlite-utils (no folding, no snippets)":
                     timings(plain_fts, args.repeat),
                 "baseline: LIKE scan of title, summary, body": timings(like_scan, 1),
+                "portal-archive search --sort newest (folded, snippets)":
+                    timings(lambda q: search(q, path, limit=20, sort="newest"), args.repeat),
+                "baseline: plain FTS5 via sqlite-utils, order_by published desc":
+                    timings(plain_fts_newest, args.repeat),
             }
     print(f"{len(QUERIES)} queries (6 with diacritics, 6 without, 4 phrases, 4 prefixes); "
           f"matches per query: min {min(hits.values()):,}, median "

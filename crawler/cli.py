@@ -219,11 +219,14 @@ until_option = click.option("--until", metavar="DATE",
 @until_option
 @click.option("--author", help="Only articles by this author, as the page names them.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--sort", type=click.Choice(["rank", "newest", "oldest"]), default="rank",
+              show_default=True,
+              help="Best matches first (bm25), or by publication date, undated articles last.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def search(query: tuple[str, ...], db: str, site: str | None, category: str | None,
-           since: str | None, until: str | None, author: str | None, limit: int,
+           since: str | None, until: str | None, author: str | None, limit: int, sort: str,
            as_json: bool) -> None:
-    """Full-text search of titles, summaries and bodies, best matches first (bm25).
+    """Full-text search of titles, summaries and bodies, best matches first (bm25) or by date.
 
     With or without diacritics, any case: "dang vien" finds "đảng viên". All words must
     occur; "a phrase" keeps its words in order; dang* is a prefix. Matched words are shown
@@ -233,10 +236,11 @@ def search(query: tuple[str, ...], db: str, site: str | None, category: str | No
     Example:
       portal-archive search dang vien --db archive.db --since 2020-01-01
       portal-archive search '"phát triển đảng"' --category "Hoạt động" --json
+      portal-archive search bao lu --sort newest
     """
     try:
         hits = api.search(" ".join(query), db, site=site, category=category, since=since,
-                          until=until, author=author, limit=limit)
+                          until=until, author=author, limit=limit, sort=sort)
     except (ValueError, OSError, sqlite3.Error) as exc:
         _cannot_run(exc)
     if as_json:

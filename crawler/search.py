@@ -73,13 +73,16 @@ def open_existing(db: str | Path) -> Archive:
 
 def search(query: str, db: str | Path = "archive.db", *, site: str | None = None,
            category: str | None = None, since: str | None = None, until: str | None = None,
-           author: str | None = None, limit: int = 20, mark: tuple[str, str] = ("[", "]")
-           ) -> list[dict[str, Any]]:
-    """Articles matching ``query``, best first (bm25; title weighs most, then the summary).
+           author: str | None = None, limit: int = 20, mark: tuple[str, str] = ("[", "]"),
+           sort: str = "rank") -> list[dict[str, Any]]:
+    """Articles matching ``query``, best first (``sort="rank"``: bm25, the title weighs most,
+    then the summary), or ``"newest"`` or ``"oldest"`` first by publication date (undated
+    articles last).
 
     Each hit has the article's id, site, key, url, category, title, published and author, its
     bm25 ``rank`` (lower is better), ``title_highlighted`` and a ``snippet`` (of the body, or of
-    the summary when only the summary matches) with the matched words between ``mark``.
+    the summary when only the summary matches) with the matched words between ``mark``. In
+    date order ``rank`` is None: bm25 is not computed.
     ``since`` and ``until`` are inclusive publication dates.
 
     >>> search("dang vien", "archive.db", since="2021-01-01")[0]["title"]  # doctest: +SKIP
@@ -90,9 +93,11 @@ def search(query: str, db: str | Path = "archive.db", *, site: str | None = None
     check_date(until, "until")
     if limit < 1:
         raise ValueError(f"limit must be positive: {limit}")
+    if sort not in Archive.SEARCH_ORDERS:
+        raise ValueError(f"sort must be one of {', '.join(Archive.SEARCH_ORDERS)}: {sort!r}")
     with open_existing(db) as archive:
         hits = archive.search(match, site=site, category=category, since=since, until=until,
-                              author=author, limit=limit, mark=mark)
+                              author=author, limit=limit, mark=mark, order=sort)
     for hit in hits:
         body, summary = hit.pop("body_snippet"), hit.pop("summary_snippet")
         marked = [s for s in (body, summary) if s and mark[0] in s]

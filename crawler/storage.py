@@ -590,26 +590,62 @@ class Archive:
             args["until"] = until
         return "".join(f" AND {c}" for c in clauses), args
 
+    #: Orders of search hits: best first by bm25, or by publication date.
+    SEARCH_ORDERS = ("rank", "newest", "oldest")
+
     def search(self, match: str, *, site: str | None = None, category: str | None = None,
                since: str | None = None, until: str | None = None, author: str | None = None,
-               limit: int = 20, mark: tuple[str, str] = ("[", "]"), tokens: int = 24
-               ) -> list[dict[str, Any]]:
-        """Articles matching the FTS5 expression ``match`` (see crawler.search), best first by
-        bm25, with the title highlighted and snippets of the summary and the body."""
+               limit: int = 20, mark: tuple[str, str] = ("[", "]"), tokens: int = 24,
+               order: str = "rank") -> list[dict[str, Any]]:
+        """Articles matching the FTS5 expression ``match`` (see crawler.search), with the title
+        highlighted and snippets of the summary and the body: best first by bm25 (``rank``),
+        or by publication date (``newest``, ``oldest``; undated articles after the dated)."""
+        if order not in self.SEARCH_ORDERS:
+            raise ValueError(f"order must be one of {', '.join(self.SEARCH_ORDERS)}: {order!r}")
         where, args = self._article_filters(site, category, since, until, author)
         fts = FTS_TABLE
+        columns = (f"a.id, a.site, a.key, a.url, a.category, a.title, a.published, a.author, "
+                   f"highlight({fts}, 0, :open, :close) AS title_highlighted, "
+                   f"snippet({fts}, 1, :open, :close, '…', :tokens) AS summary_snippet, "
+                   f"snippet({fts}, 2, :open, :close, '…', :tokens) AS body_snippet")
+        args.update(match=match, open=mark[0], close=mark[1], tokens=tokens, limit=limit)
+        if order == "rank":
+            cursor = self.db.execute(
+                f"SELECT {columns}, {fts}.rank AS rank "
+                f"FROM {fts} JOIN articles a ON a.id = {fts}.rowid "
+                f"WHERE {fts} MATCH :match{where} ORDER BY {fts}.rank LIMIT :limit", args)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor]
+        ids = self._ids_by_date(match, where, args, descending=order == "newest")
+        if not ids:
+            return []
+        # Highlights and snippets of those articles only. No bm25 here: FTS5 counts every
+        # match of each phrase for it, the cost a date order avoids.
         cursor = self.db.execute(
-            f"SELECT a.id, a.site, a.key, a.url, a.category, a.title, a.published, a.author, "
-            f"highlight({fts}, 0, :open, :close) AS title_highlighted, "
-            f"snippet({fts}, 1, :open, :close, '…', :tokens) AS summary_snippet, "
-            f"snippet({fts}, 2, :open, :close, '…', :tokens) AS body_snippet, "
-            f"{fts}.rank AS rank "
-            f"FROM {fts} JOIN articles a ON a.id = {fts}.rowid "
-            f"WHERE {fts} MATCH :match{where} ORDER BY {fts}.rank LIMIT :limit",
-            {**args, "match": match, "open": mark[0], "close": mark[1], "tokens": tokens,
-             "limit": limit})
+            f"SELECT {columns}, NULL AS rank FROM {fts} JOIN articles a ON a.id = {fts}.rowid "
+            f"WHERE {fts} MATCH :match AND {fts}.rowid IN ({', '.join(map(str, ids))})", args)
         names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor]
+        hits = {row[0]: dict(zip(names, row, strict=True)) for row in cursor}
+        return [hits[i] for i in ids if i in hits]
+
+    def _ids_by_date(self, match: str, where: str, args: dict[str, Any],
+                     descending: bool) -> list[int]:
+        """Ids of the articles matching ``match`` (and ``where``) in publication order, at most
+        ``args["limit"]``: the dated ones, then the undated. SQLite walks an index on
+        ``published`` and tests each article against the set of matching ids, so it stops at
+        the limit; ``+a.id`` keeps the planner from reading every match's row and sorting."""
+        direction = "DESC" if descending else "ASC"
+        ids: list[int] = []
+        for dated in ("NOT NULL", "NULL"):
+            rows = self.db.execute(
+                f"SELECT a.id FROM articles a WHERE a.published IS {dated} AND +a.id IN "
+                f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match){where} "
+                f"ORDER BY a.published {direction}, a.id {direction} LIMIT :left",
+                {**args, "left": args["limit"] - len(ids)})
+            ids += [row[0] for row in rows]
+            if len(ids) >= args["limit"]:
+                break
+        return ids
 
     def rebuild_fts(self) -> int:
         """Rebuild the full-text index from ``articles``; returns the number of articles indexed.

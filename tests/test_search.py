@@ -147,6 +147,51 @@ def test_limit(db):
     assert 2 == len(search("dang vien", db, limit=2))
 
 
+
+@pytest.fixture
+def dated_db(tmp_path):
+    """Five articles on floods, one undated, written in no date order."""
+    dates = {21: "2019-08-03", 22: None, 23: "2024-10-12T07:15:00+07:00", 24: "2016-01-30",
+             25: "2021-04-20"}
+    arts = [article(k, f"Khắc phục hậu quả bão lũ số {k}", "Bão lũ gây thiệt hại.",
+                    published=d, site="x" if k % 2 else "y") for k, d in dates.items()]
+    path = tmp_path / "dated.db"
+    with Archive(path) as archive:
+        archive.write([fetched(a) for a in [*arts, *ARTICLES]])
+    return path
+
+
+@pytest.mark.parametrize("sort, expected", [
+    ("newest", ["id:23", "id:25", "id:21", "id:24", "id:22"]),
+    ("oldest", ["id:24", "id:21", "id:25", "id:23", "id:22"]),
+])
+def test_date_order_puts_the_undated_last(dated_db, sort, expected):
+    assert expected == [h["key"] for h in search("bao lu", dated_db, sort=sort)]
+
+
+@pytest.mark.parametrize("limit", [1, 3, 4, 5])
+def test_date_order_stops_at_the_limit(dated_db, limit):
+    expected = ["id:23", "id:25", "id:21", "id:24", "id:22"][:limit]
+    assert expected == [h["key"] for h in search("bao lu", dated_db, sort="newest", limit=limit)]
+
+
+def test_date_order_finds_what_rank_order_finds(dated_db):
+    for query in ("dang vien", "bao lu", "thi*", '"phát triển đảng"'):
+        by_rank = search(query, dated_db, limit=100)
+        assert keys(by_rank) == keys(search(query, dated_db, sort="oldest", limit=100))
+
+
+def test_date_order_keeps_filters_highlights_and_snippets(dated_db):
+    hits = search("bao lu", dated_db, sort="newest", site="x", since="2020-01-01")
+    assert [("id:23", "Khắc phục hậu quả [bão] [lũ] số 23", "[Bão] [lũ] gây thiệt hại.", None),
+            ("id:25", "Khắc phục hậu quả [bão] [lũ] số 25", "[Bão] [lũ] gây thiệt hại.", None)
+            ] == [(h["key"], h["title_highlighted"], h["snippet"], h["rank"]) for h in hits]
+
+
+def test_unknown_sort_is_an_error(db):
+    with pytest.raises(ValueError, match="sort"):
+        search("dang", db, sort="date")
+
 def test_bad_date_is_an_error(db):
     with pytest.raises(ValueError, match="since"):
         search("dang", db, since="20/04/2021")
@@ -243,7 +288,14 @@ def test_cli_search_prints_highlighted_titles_and_snippets(db):
             and "Toàn tỉnh có thêm 40 [đảng] [viên]." in result.stdout)
 
 
-@pytest.mark.parametrize("args", [["--since", "2021"], ["--db", "missing.db"]])
+
+def test_cli_search_sorted_by_date(dated_db):
+    result = CliRunner().invoke(main, ["search", "bao", "lu", "--db", str(dated_db),
+                                       "--sort", "oldest", "--limit", "2"])
+    lines = [line.split()[:2] for line in result.stdout.splitlines() if line[:4].strip()]
+    assert (0, [["1.", "2016-01-30"], ["2.", "2019-08-03"]]) == (result.exit_code, lines)
+
+@pytest.mark.parametrize("args", [["--since", "2021"], ["--db", "missing.db"], ["--sort", "date"]])
 def test_cli_search_cannot_run(db, args):
     result = CliRunner().invoke(main, ["search", "dang", "--db", str(db), *args])
     assert 2 == result.exit_code
