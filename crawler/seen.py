@@ -7,9 +7,10 @@ bytes that is 100 to 150 bytes an entry (the object, its hash-table slot, the ta
 about 0.5 KB an article, the part of a crawl's memory that grows with the portal.
 
 ``SeenSet`` keeps a 64-bit fingerprint of each entry in a sorted ``array('Q')`` (8 bytes an
-entry) and the newest ones in a small set that is merged into the array when it reaches an
-eighth of it. The fingerprint is Python's own string hash (SipHash, keyed per process, and
-cached on the string), so a SeenSet lives in one process and is never stored. Two different
+entry) and the newest ones in a small set (an int and a table slot, about 80 bytes each)
+that is merged into the array when it reaches a thirty-second of it. The fingerprint is
+Python's own string hash (SipHash, keyed per process, and cached on the string), so a
+SeenSet lives in one process and is never stored. Two different
 entries share a fingerprint with a probability of about n²/2⁶⁵: one in 37 million for a
 million entries; the cost of a collision is one URL not fetched, which a later run would
 pick up. Pure Python, no Scrapy.
@@ -42,8 +43,13 @@ class SeenSet:
     """A set of strings or bytes supporting ``add``, ``in`` and ``len``, stored as
     fingerprints: it cannot give its entries back."""
 
-    #: The newest entries are kept in a set of at least this many before a merge.
+    #: The newest entries are kept in a set of at least this many before a merge,
     MIN_RECENT = 4096
+    #: or of this fraction of the array: a merge copies the array (in C) and places each of
+    #: the newest by bisection, so its cost per entry does not depend on the fraction; the
+    #: set's memory does (an eighth of the 226,000 request fingerprints of a crawl at 100,000
+    #: articles held 2.3 MB).
+    RECENT_FRACTION = 32
 
     def __init__(self, items: Iterable[str | bytes] = ()) -> None:
         self._sorted = array("Q")
@@ -64,7 +70,7 @@ class SeenSet:
         if self._has(fp):
             return
         self._recent.add(fp)
-        if len(self._recent) >= max(self.MIN_RECENT, len(self._sorted) // 8):
+        if len(self._recent) >= max(self.MIN_RECENT, len(self._sorted) // self.RECENT_FRACTION):
             self._merge()
 
     def __len__(self) -> int:
@@ -76,10 +82,23 @@ class SeenSet:
         return self._sorted.buffer_info()[1] * self._sorted.itemsize
 
     def _merge(self) -> None:
-        # Two sorted runs: Timsort merges them in one linear pass.
-        merged = array("Q", self._sorted)
-        merged.extend(sorted(self._recent))
-        self._sorted = array("Q", sorted(merged))
+        # The sorted newest go into a new array of the exact size, between runs of the old
+        # one copied as slices (in C): no entry of the array becomes a Python int. Sorting
+        # the whole array instead made a list of every entry as an int, about 50 bytes each,
+        # at each merge: 11 MB at the 226,000 request fingerprints of a crawl at 100,000
+        # articles, a peak that grew with the portal.
+        old, recent = self._sorted, sorted(self._recent)
+        merged = array("Q", [0]) * (len(old) + len(recent))
+        at = start = 0
+        for fp in recent:
+            end = bisect_left(old, fp, start)
+            merged[at:at + end - start] = old[start:end]
+            at += end - start
+            merged[at] = fp
+            at += 1
+            start = end
+        merged[at:] = old[start:]
+        self._sorted = merged
         self._recent = set()
 
 

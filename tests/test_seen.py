@@ -1,5 +1,6 @@
 """SeenSet: a set of strings in 8 bytes an entry; and the duplicate filter built on it."""
 
+import tracemalloc
 from random import Random
 
 from scrapy import Request
@@ -33,9 +34,29 @@ def test_bytes_and_text_and_a_starting_iterable() -> None:
 def test_eight_bytes_an_entry_once_merged() -> None:
     seen = SeenSet(f"http://127.0.0.1/files/photo-{i}.jpg" for i in range(50_000))
     assert len(seen) == 50_000
-    # The recent set holds at most an eighth (or MIN_RECENT); the rest is the array.
-    assert seen.nbytes >= 8 * (50_000 - max(SeenSet.MIN_RECENT, 50_000 // 8))
+    # The recent set holds at most MIN_RECENT or a fraction of the array; the rest is the array.
+    assert seen.nbytes >= 8 * (50_000 - max(SeenSet.MIN_RECENT, 50_000 // SeenSet.RECENT_FRACTION))
     assert seen.nbytes <= 8 * 50_000 + 64 * 1024  # the array's spare capacity at most
+
+
+def test_a_merge_copies_fingerprints_without_making_each_a_python_int() -> None:
+    seen = SeenSet(f"http://127.0.0.1/NewsDetail.aspx?id={i}" for i in range(200_000))
+    merged_bytes, i = seen.nbytes, 200_000
+    tracemalloc.start()
+    try:
+        while seen.nbytes == merged_bytes:  # add until one add merges
+            before, _ = tracemalloc.get_traced_memory()
+            tracemalloc.reset_peak()
+            seen.add(f"http://127.0.0.1/NewsDetail.aspx?id={i}")
+            i += 1
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # The new array, 8 bytes an entry, and little else; sorting the whole array as Python
+    # ints cost about 56 bytes an entry at every merge.
+    assert peak - before < 10 * len(seen)
+    assert len(seen) == i and all(f"http://127.0.0.1/NewsDetail.aspx?id={k}" in seen
+                                  for k in range(0, i, 101))
 
 
 def test_the_duplicate_filter_drops_a_repeated_request() -> None:
