@@ -620,10 +620,16 @@ class Archive:
         if not ids:
             return []
         # Highlights and snippets of those articles only. No bm25 here: FTS5 counts every
-        # match of each phrase for it, the cost a date order avoids.
+        # match of each phrase for it, the cost a date order avoids. Given a list of ids, FTS5
+        # evaluates the query once per id, cheap for words and phrases; a prefix ("s*") is
+        # expanded each time, tens of ms, so then the ids go as one rowid range instead (the
+        # + keeps the list out of FTS5's index) and the query is evaluated once.
+        listed = ", ".join(map(str, ids))
+        only = (f"{fts}.rowid IN ({listed})" if "*" not in match else
+                f"{fts}.rowid BETWEEN :first AND :last AND +{fts}.rowid IN ({listed})")
         cursor = self.db.execute(
             f"SELECT {columns}, NULL AS rank FROM {fts} JOIN articles a ON a.id = {fts}.rowid "
-            f"WHERE {fts} MATCH :match AND {fts}.rowid IN ({', '.join(map(str, ids))})", args)
+            f"WHERE {fts} MATCH :match AND {only}", {**args, "first": min(ids), "last": max(ids)})
         names = [d[0] for d in cursor.description]
         hits = {row[0]: dict(zip(names, row, strict=True)) for row in cursor}
         return [hits[i] for i in ids if i in hits]
