@@ -616,7 +616,7 @@ class Archive:
                 f"WHERE {fts} MATCH :match{where} ORDER BY {fts}.rank LIMIT :limit", args)
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor]
-        ids = self._ids_by_date(match, where, args, descending=order == "newest")
+        ids = self._ids_by_date(where, args, descending=order == "newest")
         if not ids:
             return []
         # Highlights and snippets of those articles only. No bm25 here: FTS5 counts every
@@ -634,10 +634,9 @@ class Archive:
         hits = {row[0]: dict(zip(names, row, strict=True)) for row in cursor}
         return [hits[i] for i in ids if i in hits]
 
-    def _ids_by_date(self, match: str, where: str, args: dict[str, Any],
-                     descending: bool) -> list[int]:
-        """Ids of the articles matching ``match`` (and ``where``) in publication order, at most
-        ``args["limit"]``: the dated ones, then the undated. SQLite walks an index on
+    def _ids_by_date(self, where: str, args: dict[str, Any], descending: bool) -> list[int]:
+        """Ids of the articles matching ``args["match"]`` (and ``where``) in publication order,
+        at most ``args["limit"]``: the dated ones, then the undated. SQLite walks an index on
         ``published`` and tests each article against the set of matching ids, so it stops at
         the limit; ``+a.id`` keeps the planner from reading every match's row and sorting."""
         direction = "DESC" if descending else "ASC"
