@@ -22,6 +22,7 @@ from crawler.profiles import Profile, profile_for
 from crawler.reextract import ReextractReport
 from crawler.reextract import reextract as _reextract
 from crawler.report import report as report
+from crawler.search import SEARCH_SORTS as SEARCH_SORTS
 from crawler.search import rebuild_fts as rebuild_fts
 from crawler.search import search as search
 from crawler.storage import Archive

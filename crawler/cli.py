@@ -219,7 +219,7 @@ until_option = click.option("--until", metavar="DATE",
 @until_option
 @click.option("--author", help="Only articles by this author, as the page names them.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
-@click.option("--sort", type=click.Choice(["rank", "newest", "oldest"]), default="rank",
+@click.option("--sort", type=click.Choice(api.SEARCH_SORTS), default="rank",
               show_default=True,
               help="Best matches first (bm25), or by publication date, undated articles last.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")

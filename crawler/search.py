@@ -25,6 +25,8 @@ from typing import Any
 
 from crawler.storage import Archive
 
+#: The orders of hits ``sort`` takes (the SQL behind each is ``Archive.search``'s).
+SEARCH_SORTS = Archive.SEARCH_SORTS
 #: đ and Đ, and their look-alikes ð and Ð (eth), typed by some keyboards for đ.
 _FOLD = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
 #: A quoted phrase (the closing quote may be missing), with an optional prefix star; or a word.
@@ -93,11 +95,9 @@ def search(query: str, db: str | Path = "archive.db", *, site: str | None = None
     check_date(until, "until")
     if limit < 1:
         raise ValueError(f"limit must be positive: {limit}")
-    if sort not in Archive.SEARCH_ORDERS:
-        raise ValueError(f"sort must be one of {', '.join(Archive.SEARCH_ORDERS)}: {sort!r}")
     with open_existing(db) as archive:
         hits = archive.search(match, site=site, category=category, since=since, until=until,
-                              author=author, limit=limit, mark=mark, order=sort)
+                              author=author, limit=limit, mark=mark, sort=sort)
     for hit in hits:
         body, summary = hit.pop("body_snippet"), hit.pop("summary_snippet")
         marked = [s for s in (body, summary) if s and mark[0] in s]

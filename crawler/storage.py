@@ -590,18 +590,18 @@ class Archive:
             args["until"] = until
         return "".join(f" AND {c}" for c in clauses), args
 
-    #: Orders of search hits: best first by bm25, or by publication date.
-    SEARCH_ORDERS = ("rank", "newest", "oldest")
+    #: Orders of search hits (``sort``): best first by bm25, or by publication date.
+    SEARCH_SORTS = ("rank", "newest", "oldest")
 
     def search(self, match: str, *, site: str | None = None, category: str | None = None,
                since: str | None = None, until: str | None = None, author: str | None = None,
                limit: int = 20, mark: tuple[str, str] = ("[", "]"), tokens: int = 24,
-               order: str = "rank") -> list[dict[str, Any]]:
+               sort: str = "rank") -> list[dict[str, Any]]:
         """Articles matching the FTS5 expression ``match`` (see crawler.search), with the title
         highlighted and snippets of the summary and the body: best first by bm25 (``rank``),
         or by publication date (``newest``, ``oldest``; undated articles after the dated)."""
-        if order not in self.SEARCH_ORDERS:
-            raise ValueError(f"order must be one of {', '.join(self.SEARCH_ORDERS)}: {order!r}")
+        if sort not in self.SEARCH_SORTS:
+            raise ValueError(f"sort must be one of {', '.join(self.SEARCH_SORTS)}: {sort!r}")
         where, args = self._article_filters(site, category, since, until, author)
         fts = FTS_TABLE
         columns = (f"a.id, a.site, a.key, a.url, a.category, a.title, a.published, a.author, "
@@ -609,14 +609,14 @@ class Archive:
                    f"snippet({fts}, 1, :open, :close, '…', :tokens) AS summary_snippet, "
                    f"snippet({fts}, 2, :open, :close, '…', :tokens) AS body_snippet")
         args.update(match=match, open=mark[0], close=mark[1], tokens=tokens, limit=limit)
-        if order == "rank":
+        if sort == "rank":
             cursor = self.db.execute(
                 f"SELECT {columns}, {fts}.rank AS rank "
                 f"FROM {fts} JOIN articles a ON a.id = {fts}.rowid "
                 f"WHERE {fts} MATCH :match{where} ORDER BY {fts}.rank LIMIT :limit", args)
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor]
-        ids = self._ids_by_date(where, args, descending=order == "newest")
+        ids = self._ids_by_date(where, args, descending=sort == "newest")
         if not ids:
             return []
         # Highlights and snippets of those articles only. No bm25 here: FTS5 counts every
