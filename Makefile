@@ -9,7 +9,7 @@ $(BIN)/portal-archive: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-.PHONY: setup demo test lint bench
+.PHONY: setup demo test lint docs bench
 setup: $(BIN)/portal-archive
 
 demo: setup
@@ -17,7 +17,12 @@ demo: setup
 
 test: setup
 	$(BIN)/ruff check .
+	$(MAKE) --no-print-directory docs
 	$(BIN)/pytest -q
+
+# The documentation site (docs/, mkdocs.yml); --strict turns every warning into a failure.
+docs: setup
+	$(BIN)/mkdocs build --strict --site-dir build/site
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,4 +1,4 @@
-"""The crontab line and the systemd units shown in the README."""
+"""The crontab line and the systemd units shown in the documentation (docs/archivists.md)."""
 
 from __future__ import annotations
 
@@ -13,13 +13,15 @@ import pytest
 from tests.conftest import ROOT
 
 DEPLOY = ROOT / "deploy"
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+#: The README and the documentation pages.
+DOCS = "\n".join(page.read_text(encoding="utf-8")
+                 for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])
 INSTALLED = "/opt/portal-archive/.venv/bin/portal-archive"
 
 
 @pytest.mark.parametrize("name", ["crontab", "portal-archive.service", "portal-archive.timer"])
-def test_readme_shows_the_deploy_file_as_it_is(name):
-    assert (DEPLOY / name).read_text(encoding="utf-8").rstrip() in README
+def test_docs_show_the_deploy_file_as_it_is(name):
+    assert (DEPLOY / name).read_text(encoding="utf-8").rstrip() in DOCS
 
 
 def units() -> dict[str, configparser.ConfigParser]:
