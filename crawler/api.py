@@ -10,12 +10,12 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from crawler.archivefile import check_archive
 from crawler.export import export as export  # re-exported: search, export and report are API
 from crawler.lock import ArchiveLock
 from crawler.profiles import Profile, profile_for
@@ -23,6 +23,7 @@ from crawler.reextract import ReextractReport
 from crawler.reextract import reextract as _reextract
 from crawler.report import report as report
 from crawler.search import SEARCH_SORTS as SEARCH_SORTS
+from crawler.search import MalformedQuery as MalformedQuery  # what search raises for a bad query
 from crawler.search import rebuild_fts as rebuild_fts
 from crawler.search import search as search
 from crawler.storage import Archive
@@ -58,6 +59,18 @@ class CrawlSummary:
         return {"complete": EXIT_OK, "failures": EXIT_FAILURES,
                 "degraded": EXIT_FAILURES}.get(self.status, EXIT_INTERRUPTED)
 
+    def _budget_line(self) -> str:
+        """The URL templates the page budgets cut, and the URLs left unfetched."""
+        spent = self.stats.get("archive/budget") or {}
+        cut = spent.get("templates_cut") or []
+        if not cut:
+            return ""
+        shown = ", ".join(f"{c['template']} ({c['reason']}, {c['fetched']} fetched)"
+                          for c in cut[:5])
+        more = f" and {len(cut) - 5} more" if len(cut) > 5 else ""
+        return (f"\ncut {len(cut)} URL template(s), {spent.get('unfetched', 0)} URLs left "
+                f"unfetched: {shown}{more}")
+
     def describe(self) -> str:
         s = self.stats
         return (
@@ -68,11 +81,15 @@ class CrawlSummary:
             f", failed {s.get('archive/failures', 0)}; requests "
             f"{s.get('downloader/request_count', 0)}, "
             f"{s.get('downloader/response_bytes', 0) / 1e6:.1f} MB"
-        ) + "".join(f"\nWARNING: extraction degraded: {d}" for d in s.get("archive/degraded", [])
-                    ) + "".join(
+        ) + self._budget_line() + "".join(f"\nWARNING: {d}" for d in [
+            *([s["archive/fallback"]] if s.get("archive/fallback") else []),
+            *s.get("archive/degraded", [])]
+        ) + "".join(
             f"\nWARNING: the portal moved: {old} answers with a permanent redirect to {new} "
             "(not followed; list its host in the profile's aliases to crawl it)"
-            for old, new in (s.get("archive/moved_to") or {}).items())
+            for old, new in (s.get("archive/moved_to") or {}).items()) + (
+            f"\nERROR: writing the archive failed, the run stopped: {s['archive/write_error']}"
+            if s.get("archive/write_error") else "")
 
 
 def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -115,7 +132,9 @@ def crawl(urls: Sequence[str], db: str = "archive.db", site: str | None = None,
     """Crawl from ``urls`` into the archive at ``db``; returns the run's summary.
 
     Runs Scrapy's reactor in this process, so it can be called once per process.
+    Raises :class:`~crawler.archivefile.ArchiveUnusable` when ``db`` cannot be an archive.
     """
+    check_archive(db, create=True, write=True)  # before the lock: a refused path gets no .lock
     from scrapy.crawler import CrawlerProcess
 
     from spiders.portal import PortalSpider
@@ -150,8 +169,7 @@ def reextract(db: str = "archive.db", site: str | None = None, since: str | None
     """Rebuild the articles of ``db`` from its stored captures, with no network: each capture
     (of ``site``, fetched on or after the ISO date ``since``) is read with the layout its
     profile names for the capture's date. Holds the archive's lock while it writes."""
-    if not os.path.isfile(db):
-        raise FileNotFoundError(f"no archive at {db}")
+    check_archive(db, write=True)
     lock = ArchiveLock.acquire(db)
     try:
         return _reextract(db, site=site, since=since, profiles_dir=profiles_dir)
@@ -159,9 +177,32 @@ def reextract(db: str = "archive.db", site: str | None = None, since: str | None
         lock.release()
 
 
+def migrate(db: str = "archive.db") -> dict[str, Any]:
+    """Bring the archive at ``db`` to this version's schema, as every command that writes does
+    when it opens one (commands that only read refuse an archive that needs it), and leave it
+    in rollback-journal mode, one file ready for read-only media. Returns the migrations
+    applied and the journal mode ("wal" when another process still has it open)."""
+    from sqlite_utils import Database
+
+    from crawler.migrations import migrations
+    from crawler.storage import connect_readonly, in_wal_mode
+
+    check_archive(db, write=True)
+    lock = ArchiveLock.acquire(db)
+    try:
+        before = Database(connect_readonly(db))
+        pending = [m.name for m in migrations.pending(before)]
+        before.close()
+        Archive(db).close()
+    finally:
+        lock.release()
+    return {"applied": pending, "journal_mode": "wal" if in_wal_mode(db) else "delete"}
+
+
 def runs(db: str = "archive.db", limit: int = 20) -> list[dict[str, Any]]:
     """The last ``limit`` runs recorded in the archive, newest first."""
-    with Archive(db) as archive:
+    check_archive(db)
+    with Archive(db, readonly=True) as archive:
         return archive.crawls(limit)
 
 
@@ -221,12 +262,16 @@ DEMO_QUERIES = (
 )
 
 
+#: The bundled profile of the demo's replica (bundled profiles are chosen by name only).
+DEMO_SITE = "vpubnd-replica"
+
+
 def demo(db: str = "archive.db", settings: Mapping[str, Any] | None = None
          ) -> tuple[CrawlSummary, dict[str, Any]]:
     """Serve the replica portal, crawl it into ``db``; returns the run and the archive summary."""
     logging.getLogger("scrapy").setLevel(logging.WARNING)
     with replica() as server:
-        summary = crawl([server.url + "/"], db=db,
+        summary = crawl([server.url + "/"], db=db, site=DEMO_SITE,
                         settings={**LOOPBACK_SETTINGS, **(settings or {})})
     with Archive(db) as archive:
         overview = archive.summary(summary.site)
@@ -255,14 +300,15 @@ def worker(redis_url: str, db: str, queue: str = "portal-archive", exit_when_idl
 
     Runs Scrapy's reactor in this process, so it can be called once per process.
     """
+    check_archive(db, create=True, write=True)
+    if known is not None:  # read-only, as the worker reads it: refused here, not in the crawl
+        Archive(known, readonly=True).close()
     from scrapy.crawler import CrawlerProcess
 
     from crawler.distributed import connect
     from spiders.worker import WorkerSpider
 
     connect(redis_url).ping()
-    if known is not None and not os.path.isfile(known):
-        raise ValueError(f"no such archive: {known}")
     lock = ArchiveLock.acquire(db)  # one writer per shard
     s = project_settings({  # the spider adds the scheduler, queue, extension and pipeline
         **(settings or {}), "REDIS_URL": redis_url, "ARCHIVE_QUEUE": queue,
@@ -286,13 +332,11 @@ def merge(shards: Sequence[str], into: str = "archive.db") -> dict[str, Any]:
     """Merge worker shards into the archive ``into`` (created if needed); idempotent, and safe
     while the workers go on writing. Returns the counts per shard and in total, with the
     shards' run statistics summed."""
-    from pathlib import Path
-
     from crawler.storage import _sum_stats
 
     for shard in shards:
-        if not Path(shard).is_file():
-            raise ValueError(f"no such shard: {shard}")
+        check_archive(shard, write=True)  # opening a shard brings its schema up to date
+    check_archive(into, create=True, write=True)
     lock = ArchiveLock.acquire(into)
     try:
         with Archive(into) as archive:

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 import click
 
 from crawler import __version__, api
+from crawler.archivefile import ArchiveUnusable
 from crawler.lock import ArchiveBusy
 from crawler.profiles import ProfileError
 
@@ -30,13 +31,32 @@ def _parse_settings(pairs: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
-db_option = click.option("--db", default="archive.db", show_default=True,
-                         type=click.Path(dir_okay=False), help="The SQLite archive.")
+#: An archive path: whether it exists, can be read and is an archive is checked by
+#: crawler.archivefile, which says why not in one line (click's checks print a usage screen).
+ARCHIVE_PATH = click.Path(readable=False)
+db_option = click.option("--db", default="archive.db", show_default=True, metavar="FILE",
+                         type=ARCHIVE_PATH, help="The SQLite archive.")
 set_option = click.option("-s", "--set", "settings", multiple=True, metavar="NAME=VALUE",
                           help="Override a Scrapy setting, as `scrapy crawl -s` does.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _cannot_run(exc: Exception) -> NoReturn:
+    click.echo(f"portal-archive: cannot run: {exc}", err=True)
+    sys.exit(api.EXIT_CANNOT_RUN)
+
+
+class _Commands(click.Group):
+    """Every command: an archive path that cannot be used (:mod:`crawler.archivefile`) or an
+    archive another run holds is one line on stderr and exit code 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (ArchiveUnusable, ArchiveBusy) as exc:
+            _cannot_run(exc)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="portal-archive")
 def main() -> None:
     """Archive Vietnamese government portals into a SQLite archive."""
@@ -199,11 +219,6 @@ def check_profile(name: str, url: str) -> None:
 
 
 # --- the researchers' archive: search, export, rebuild-fts, report ---------------------------
-def _cannot_run(exc: Exception) -> NoReturn:
-    click.echo(f"portal-archive: cannot run: {exc}", err=True)
-    sys.exit(api.EXIT_CANNOT_RUN)
-
-
 since_option = click.option("--since", metavar="DATE",
                             help="Only articles published on or after DATE (YYYY-MM-DD).")
 until_option = click.option("--until", metavar="DATE",
@@ -229,14 +244,15 @@ def search(query: tuple[str, ...], db: str, site: str | None, category: str | No
     """Full-text search of titles, summaries and bodies, best matches first (bm25) or by date.
 
     With or without diacritics, any case: "dang vien" finds "đảng viên". All words must
-    occur; "a phrase" keeps its words in order; dang* is a prefix. Matched words are shown
-    [in brackets].
+    occur; "a phrase" keeps its words in order; dang* is a prefix; a OR b, a AND b,
+    a NOT b (uppercase) and ( ) combine them; NEAR(a b, 10) finds words at most 10 apart.
+    Matched words are shown [in brackets], after how many articles match in all.
 
     \b
     Example:
       portal-archive search dang vien --db archive.db --since 2020-01-01
       portal-archive search '"phát triển đảng"' --category "Hoạt động" --json
-      portal-archive search bao lu --sort newest
+      portal-archive search '(bao OR lu) NOT "bao cao"' --sort newest
     """
     try:
         hits = api.search(" ".join(query), db, site=site, category=category, since=since,
@@ -244,10 +260,13 @@ def search(query: tuple[str, ...], db: str, site: str | None, category: str | No
     except (ValueError, OSError, sqlite3.Error) as exc:
         _cannot_run(exc)
     if as_json:
-        click.echo(json.dumps(hits, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"total": hits.total, "hits": hits}, ensure_ascii=False, indent=2))
         return
     if not hits:
         click.echo("no article matches", err=True)
+    else:
+        click.echo(f"{len(hits)} of {hits.total} "
+                   + ("article matches" if hits.total == 1 else "articles match"))
     for i, hit in enumerate(hits, 1):
         click.echo(f"{i:3d}. {(hit['published'] or '')[:10]:<10}  {hit['category'] or ''}  "
                    f"({hit['site']} {hit['key']})")
@@ -325,8 +344,6 @@ def warc_check(db: str) -> None:
     Example:
       portal-archive warc-check --db archive.db
     """
-    if not Path(db).is_file():
-        _cannot_run(FileNotFoundError(f"no archive at {db}"))
     try:
         result = api.warc_check(db)
     except (OSError, sqlite3.Error) as exc:
@@ -352,6 +369,29 @@ def rebuild_fts(db: str) -> None:
     except (OSError, sqlite3.Error) as exc:
         _cannot_run(exc)
     click.echo(f"indexed {count} articles")
+
+
+@main.command()
+@db_option
+def migrate(db: str) -> None:
+    """Bring an archive written by an older portal-archive up to this version's schema.
+
+    Every command that writes does this when it opens an archive; commands that only read
+    never change one, and refuse an archive that needs it. Also leaves the archive in
+    rollback-journal mode (no -wal file), ready to be copied to read-only media.
+
+    \b
+    Example:
+      portal-archive migrate --db archive.db
+    """
+    try:
+        result = api.migrate(db)
+    except (OSError, sqlite3.Error) as exc:
+        _cannot_run(exc)
+    applied = result["applied"]
+    click.echo(f"{db}: " + (f"applied {', '.join(applied)}" if applied else "up to date")
+               + ("; rollback-journal mode" if result["journal_mode"] == "delete" else
+                  "; still in WAL mode: another process has it open"))
 
 
 @main.command()
@@ -415,7 +455,7 @@ def enqueue(sites: Any, redis_url: str, queue: str, reset: bool) -> None:
 @queue_option
 @click.option("--exit-when-idle", is_flag=True,
               help="Stop once the queue has no work left (default: wait for more).")
-@click.option("--known", type=click.Path(dir_okay=False), metavar="ARCHIVE",
+@click.option("--known", type=ARCHIVE_PATH, metavar="ARCHIVE",
               help="The merged archive of earlier rounds: its articles are not fetched again.")
 @set_option
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
@@ -442,9 +482,9 @@ def worker(redis_url: str, db: str, queue: str, exit_when_idle: bool, known: str
 
 
 @main.command()
-@click.argument("shards", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("shards", nargs=-1, required=True, type=ARCHIVE_PATH)
 @click.option("--into", default="archive.db", show_default=True,
-              type=click.Path(dir_okay=False), help="The archive to merge into.")
+              type=ARCHIVE_PATH, metavar="FILE", help="The archive to merge into.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def merge(shards: tuple[str, ...], into: str, as_json: bool) -> None:
     """Merge worker shards into one archive: one row per article, every version kept.

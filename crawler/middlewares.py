@@ -1,7 +1,8 @@
 """Downloader middlewares (and one extension) for polite, robust fetching.
 
 - :class:`ContactUserAgent`: the archivist's contact in the User-Agent.
-- :class:`RobotsTxt`: Scrapy's robots.txt middleware, with concurrent first requests fixed.
+- :class:`RobotsTxt`: Scrapy's robots.txt middleware, with concurrent first requests fixed and
+  a robots.txt that cannot be fetched logged in one line (its traceback with -v only).
 - :class:`CrawlDelay` (extension): robots.txt ``Crawl-delay`` obeyed per host.
 - :class:`RetryAfter`: Scrapy's retries, waiting as long as ``Retry-After`` asks.
 - :class:`OffsiteGuard`: no request leaves the site's hosts, whoever made it.
@@ -9,7 +10,8 @@
 
 Settings: ``USER_AGENT`` (may hold ``{contact}``), ``ARCHIVE_CONTACT``, ``ROBOTSTXT_OBEY``,
 ``ARCHIVE_CRAWL_DELAY_MAX`` (longest robots.txt crawl delay obeyed, 300 s),
-``ARCHIVE_RETRY_AFTER_MAX`` (longest Retry-After wait, 60 s), Scrapy's ``RETRY_*``.
+``ARCHIVE_RETRY_AFTER_MAX`` (longest Retry-After wait, 60 s), Scrapy's ``RETRY_*`` and
+``LOG_LEVEL`` (tracebacks of robots.txt fetches at INFO or below).
 """
 
 from __future__ import annotations
@@ -59,7 +61,18 @@ class RobotsTxt(RobotsTxtMiddleware):
     others receive ``None``, which Scrapy reads as "no robots.txt, allow everything" (seen
     with Scrapy 2.19: a disallowed URL among the start requests was fetched). Here every waiter
     reads the parser that was stored for the host once the wait is over.
+
+    A robots.txt Scrapy cannot fetch (connection refused, DNS ...) is logged with a 20-line
+    traceback of Twisted's; unless ``LOG_LEVEL`` is INFO or below (-v) it is one line.
     """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        level = crawler.settings.get("LOG_LEVEL") or logging.DEBUG
+        if isinstance(level, str):
+            level = logging.getLevelName(level.upper())
+        if isinstance(level, int) and level > logging.INFO:
+            logging.getLogger(RobotsTxtMiddleware.__module__).addFilter(_ONE_LINE)
 
     async def robot_parser(self, request: Request) -> RobotParser | None:
         parser = await super().robot_parser(request)
@@ -67,6 +80,25 @@ class RobotsTxt(RobotsTxtMiddleware):
         if stored is None or isinstance(stored, Deferred):
             return parser
         return stored
+
+
+class _RobotsTxtError(logging.Filter):
+    """Scrapy's "Error downloading <the request that waited>: error" and its traceback, about
+    a robots.txt it could not fetch, made one line that names the robots.txt."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        args = record.args
+        if isinstance(args, dict) and isinstance(args.get("request"), Request):
+            host = urlparse_cached(args["request"]).netloc
+            record.msg = ("robots.txt of %(host)s could not be fetched (%(f_exception)s); "
+                          "its URLs are fetched as if it allowed them")
+            record.args = {**args, "host": host}
+        return True
+
+
+_ONE_LINE = _RobotsTxtError()
 
 
 # --- Retry-After ---------------------------------------------------------------------------------

@@ -201,3 +201,14 @@ def m009_shards(db: Database) -> None:
     db["alias_sightings"].create({"site": str, "key": str, "url": str, "first_seen": str},
                                  pk=("site", "url"))
     db["alias_sightings"].create_index(["site", "key"])
+
+
+@migrations()
+def m010_cut_templates(db: Database) -> None:
+    """URL templates a run found dead (pages that linked to no article, cut by the page
+    budgets of crawler/templates.py): later runs of the site skip them for a while."""
+    db["cut_templates"].create(
+        {"site": str, "template": str, "reason": str, "fetched": int, "unfetched": int,
+         "cut_at": str, "crawl_id": int},
+        pk=("site", "template"),
+    )

@@ -27,6 +27,7 @@ from typing import Any
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
+from crawler.archivefile import disk_error
 from crawler.files import FileStore, mime_of
 from crawler.items import AliasSeen, FetchResult
 from crawler.runs import archive_for
@@ -75,6 +76,8 @@ class ArchivePipeline:
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if isinstance(item, FetchResult):
+            if item.error:  # one line a failed URL; the reason goes to ``failures`` as well
+                logger.warning("failed %s: %s", item.url, item.error)
             self.results.append(item)
             self.aliases.extend(item.aliases)
         elif isinstance(item, AliasSeen):
@@ -132,7 +135,10 @@ class ArchivePipeline:
                 self._write_batch(archive, [], carry)
         except BaseException as exc:  # a write that fails (disk full ...) stops the crawl
             self.error = exc
-            logger.exception("writing to the archive failed; the crawl stops")
+            if disk_error(exc):
+                logger.error("writing to the archive failed; the crawl stops: %s", exc)
+            else:
+                logger.exception("writing to the archive failed; the crawl stops")
             try:
                 self._stop_crawl()
             finally:
@@ -150,7 +156,14 @@ class ArchivePipeline:
             return
         from twisted.internet import reactor
 
-        reactor.callFromThread(engine.close_spider, engine.spider, "archive write failed")
+        reason = "archive write failed"
+        close = getattr(engine, "close_spider_async", None)
+        if close is None:  # Scrapy before 2.14
+            reactor.callFromThread(engine.close_spider, engine.spider, reason)
+            return
+        from scrapy.utils.defer import deferred_from_coro
+
+        reactor.callFromThread(lambda: deferred_from_coro(close(reason=reason)))
 
     def _write_batch(self, archive: Archive, results: list[FetchResult],
                      aliases: list[AliasSeen]) -> list[AliasSeen]:
@@ -202,4 +215,5 @@ class ArchivePipeline:
             if self.warc is not None:
                 self.warc.close()
         if self.error is not None:
-            self.crawler.stats.set_value("archive/write_error", repr(self.error)[:300])
+            self.crawler.stats.set_value("archive/write_error",
+                                         f"{type(self.error).__name__}: {self.error}"[:300])

@@ -20,6 +20,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
+from crawler.archivefile import disk_error
 from crawler.breakage import Breakage, find_breakage
 from crawler.lock import ArchiveBusy, ArchiveLock
 from crawler.storage import Archive, utcnow
@@ -91,6 +92,19 @@ _REASONS = {
 }
 
 
+def nothing_archived(stats: dict[str, Any]) -> str | None:
+    """Why a run that fetched pages is no success although nothing failed: it found no
+    article at all, neither a new one nor one already archived. None when it found some."""
+    pages = stats.get("response_received_count", 0) or stats.get("downloader/response_count", 0)
+    found = sum(stats.get(f"archive/articles/{k}", 0)
+                for k in ("new", "changed", "unchanged", "skipped_known", "edit_hints",
+                          "duplicate"))
+    if not pages or found:
+        return None
+    return (f"no article found: {pages} pages fetched, none an article or a link to one "
+            "(does the profile's layout fit this portal? try --site generic)")
+
+
 def crawl_status(stats: dict[str, Any]) -> str:
     if stats.get("finish_reason", "finished") != "finished" or stats.get("archive/write_error"):
         return "interrupted"
@@ -143,18 +157,41 @@ class RunRecorder:
         self.crawler.stats.set_value("elapsed_seconds", stats["elapsed_seconds"])
         archive = archive_for(self.crawler)
         site = getattr(spider, "site", spider.name)
-        broken = self.breakage(archive, site)
-        if broken:
-            stats["archive/degraded"] = [b.describe() for b in broken]
-            self.crawler.stats.set_value("archive/degraded", stats["archive/degraded"])
-            for b in broken:
-                logger.warning("extraction degraded on %s: %s", site, b.describe())
+        degraded = [f"extraction degraded: {b.describe()}"
+                    for b in self.breakage(archive, site)]
+        budget = getattr(spider, "budget", None)
+        if budget is not None:
+            spent = budget.summary()
+            stats["archive/budget"] = spent
+            self.crawler.stats.set_value("archive/budget", spent)
+            if spent["capped"]:
+                degraded.append(
+                    f"page cap reached: {spent['pages']} pages for {budget.articles} articles "
+                    f"(ARCHIVE_MAX_PAGES + ARCHIVE_MAX_PAGES_PER_ARTICLE an article); "
+                    f"{spent['refused_by_cap']} pages left unfetched")
+            if reason == "finished":
+                archive.remember_cut_templates(site, self.crawl_id, [
+                    c for c in spent["templates_cut"] if c["template"] in budget.dead()])
+        if nothing := nothing_archived(stats):
+            degraded.append(nothing)
+        if degraded:
+            stats["archive/degraded"] = degraded
+            self.crawler.stats.set_value("archive/degraded", degraded)
+            for d in degraded:
+                logger.warning("%s: %s", site, d)
         status = crawl_status(stats)
         self.crawler.stats.set_value("archive/status", status)
-        archive.finish_crawl(self.crawl_id, status, _jsonable(stats))
-        if status != "interrupted":
-            archive.clear_frontier(site)
-        archive.close()
+        try:
+            archive.finish_crawl(self.crawl_id, status, _jsonable(stats))
+            if status != "interrupted":
+                archive.clear_frontier(site)
+        except Exception as exc:
+            if not disk_error(exc):
+                raise
+            # The next run marks this run's row interrupted (Archive.begin_crawl).
+            logger.error("the end of run %s could not be recorded: %s", self.crawl_id, exc)
+        finally:
+            archive.close()
 
 
     def breakage(self, archive: Archive, site: str) -> list[Breakage]:

@@ -20,6 +20,15 @@ Project settings (all read through ``crawler.settings.get``-style lookups on Scr
 ``ARCHIVE_MIN_BODY_RATIO``   a re-fetched article whose body shrank below this share of the
                              archived body is a problem, not a new version (0.5)
 ``ARCHIVE_TRAP_*``           crawl-trap limits (see crawler/traps.py)
+``ARCHIVE_TEMPLATE_BUDGET``  pages of one URL template in a row without a new article after
+                             which the template is cut for the run (10; crawler/templates.py)
+``ARCHIVE_TEMPLATE_BUDGET_DATED``  the same for date-navigated templates: calendars (3)
+``ARCHIVE_TEMPLATE_CUT_DAYS`` days a template found dead is skipped by later runs (30)
+``ARCHIVE_LAYOUT_FALLBACK``  switch to the generic fallback when the profile's layout finds
+                             no article and no link to one on the start pages (True)
+``ARCHIVE_MAX_PAGES``        the hard cap on a run's pages (not articles or files): this many
+``ARCHIVE_MAX_PAGES_PER_ARTICLE``  plus this many per article found (500 + 5 an article); a
+                             run that reaches it ends degraded
 ``ARCHIVE_RETRY_AFTER_MAX``  longest wait a ``Retry-After`` header is obeyed for (60 s)
 ``ARCHIVE_CRAWL_DELAY_MAX``  longest robots.txt ``Crawl-delay`` obeyed (300 s)
 ``ARCHIVE_BREAKAGE_*``       when a crawl is marked degraded (see crawler/breakage.py)
@@ -72,6 +81,13 @@ ARCHIVE_TRAP_MAX_URL = 1024
 ARCHIVE_TRAP_MAX_REPEATS = 2
 ARCHIVE_TRAP_MAX_DEPTH = 15
 ARCHIVE_TRAP_FUTURE_DAYS = 7
+ARCHIVE_TRAP_EARLIEST = "1990-01-01"
+ARCHIVE_TEMPLATE_BUDGET = 10
+ARCHIVE_TEMPLATE_BUDGET_DATED = 3
+ARCHIVE_TEMPLATE_CUT_DAYS = 30
+ARCHIVE_MAX_PAGES = 500
+ARCHIVE_LAYOUT_FALLBACK = True
+ARCHIVE_MAX_PAGES_PER_ARTICLE = 5.0
 ARCHIVE_RETRY_AFTER_MAX = 60.0
 ARCHIVE_CRAWL_DELAY_MAX = 300.0
 ARCHIVE_BREAKAGE_MIN_HISTORY = 20
@@ -117,6 +133,9 @@ DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+#: A URL given up on is one warning of the archive pipeline ("failed URL: reason", the reason
+#: recorded in ``failures``); Scrapy's own "Gave up retrying" line shows with -v only.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REDIRECT_MAX_TIMES = 5
@@ -139,6 +158,7 @@ EXTENSIONS = {"crawler.runs.RunRecorder": 100, "crawler.middlewares.CrawlDelay":
               "crawler.progress.Progress": 500}
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.OffsiteGuard": 60,
+    "crawler.budget.PageBudgetGuard": 70,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsTxt": 100,
     "crawler.middlewares.ContactUserAgent": 400,

@@ -2,23 +2,28 @@
 
 ``Archive`` opens (and migrates) archive.db in WAL mode and offers what the pipeline, the spider
 and the CLI need: write a batch of fetch results in one transaction, tell which articles are
-already archived, list runs and failures. Every statement is parameterised.
+already archived, list runs and failures. Every statement is parameterised. Closed, it leaves
+the file in rollback-journal mode; ``Archive(path, readonly=True)`` reads it without writing
+(read-only media, read-only folders: see :func:`connect_readonly`).
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from hashlib import sha256
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlite_utils import Database
 
+from crawler.archivefile import ArchiveUnusable, check_archive
 from crawler.files import FileStore
 from crawler.items import AliasSeen, Article, FetchResult, FrontierEntry
 from crawler.migrations import FTS_COLUMNS, FTS_RANK, FTS_TABLE, fts_text, migrations
@@ -52,17 +57,82 @@ class WriteReport:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
+def connect_readonly(path: str | Path) -> sqlite3.Connection:
+    """A connection that reads the database at ``path`` and writes nothing, there or beside it.
+
+    An archive at rest is in rollback-journal mode (a writing :class:`Archive` leaves it so
+    when it closes), which SQLite reads with ``mode=ro`` from read-only media and folders. A
+    database in WAL mode (a run is writing it, or died, or an older portal-archive wrote it)
+    needs a -shm file: SQLite creates it when the folder can be written, and reads the -wal
+    and -shm files a dead run left. In a folder that cannot be written, with no -shm, SQLite
+    refuses; then, if there is no -wal file (or an empty one) either, every commit is in the
+    file and no run can be writing it, so it is opened ``immutable=1`` (no locks, no -shm).
+    With a -wal file and no -shm there it cannot be read: :class:`ArchiveUnusable` says so.
+    """
+    path = Path(path).resolve()
+    uri = f"file:{quote(str(path))}?mode=ro"
+    try:
+        return _first_read(sqlite3.connect(uri, uri=True))
+    except sqlite3.OperationalError as exc:
+        if (getattr(exc, "sqlite_errorname", "") not in ("SQLITE_READONLY_DIRECTORY",
+                                                          "SQLITE_CANTOPEN")
+                or not in_wal_mode(path)):
+            raise
+        wal = Path(f"{path}-wal")
+        if wal.exists() and wal.stat().st_size:
+            raise ArchiveUnusable(
+                f"cannot read {path}: it is in WAL mode with a -wal file (a run is writing it, "
+                f"or died) but no -shm file, in a folder this user cannot write; copy the "
+                f"archive with its -wal file to a writable folder, or run 'portal-archive "
+                f"migrate' on it where it can be written") from None
+    return _first_read(sqlite3.connect(uri + "&immutable=1", uri=True))
+
+
+def _first_read(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """``conn``, once it has read the schema (SQLite opens the file, and the WAL, lazily)."""
+    try:
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
+
+
+def in_wal_mode(path: str | Path) -> bool:
+    """Whether the database file's header says WAL mode (read and write versions 2)."""
+    with Path(path).open("rb") as file:
+        return file.read(20)[18:20] == b"\x02\x02"
+
+
 class Archive:
-    """An archive.db file: opened, migrated, WAL mode, foreign keys on. ``keep_bodies``: keep
-    each capture's body in the database as well as in the WARC files (a portable single file);
-    when off, bodies are read back from the WARC records."""
+    """An archive.db file: opened, migrated, WAL mode while open (rollback-journal mode once
+    closed: :meth:`_leave_wal`), foreign keys on. ``keep_bodies``: keep each capture's body in
+    the database as well as in the WARC files (a portable single file); when off, bodies are
+    read back from the WARC records. ``readonly``: open it for reading
+    only (:func:`connect_readonly`), with no migration: an archive whose schema is older than
+    this version's is refused (:class:`ArchiveUnusable`) rather than changed."""
 
     def __init__(self, path: str | Path = "archive.db", *, min_body_ratio: float = 0.5,
-                 keep_bodies: bool = True) -> None:
+                 keep_bodies: bool = True, readonly: bool = False) -> None:
         self.path = str(path)
         self.folder = archive_folder(self.path)
         self.min_body_ratio = min_body_ratio
         self.keep_bodies = keep_bodies
+        self.readonly = readonly
+        if readonly:
+            check_archive(self.path)
+            self.db = Database(connect_readonly(self.path))
+            pending = [m.name for m in migrations.pending(self.db)]
+            if pending:
+                self.db.close()
+                raise ArchiveUnusable(
+                    f"{self.path} was written by an older portal-archive (its schema lacks "
+                    f"{len(pending)} migration(s), from {pending[0]}); a command that only "
+                    f"reads does not change it: run 'portal-archive migrate --db {self.path}' "
+                    f"where it can be written")
+            return
+        check_archive(self.path, create=True)  # never open (and migrate) a stranger's database
         self.db = Database(self.path)
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA busy_timeout = 10000")
@@ -71,7 +141,24 @@ class Archive:
         migrations.apply(self.db)
 
     def close(self) -> None:
+        if not self.readonly and not self.db.conn.in_transaction:
+            self._leave_wal()
         self.db.close()
+
+    def _leave_wal(self) -> None:
+        """Checkpoint the WAL into the file and return to rollback-journal mode, so that the
+        archive at rest is a single file that read-only media, read-only folders and other
+        tools read. Only the last connection can: while another is open (the run's other
+        thread, a worker writing a shard being merged, a reader) SQLite answers "locked" at
+        once, and the one that closes last does it. The price: at rest, readers and a writer
+        do not overlap, so a run that starts while a read is under way (a long export) waits
+        for it, up to the busy timeout, before it can switch to WAL."""
+        try:
+            self.db.execute("PRAGMA busy_timeout = 0")
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.db.execute("PRAGMA journal_mode = DELETE")
+        except sqlite3.OperationalError:
+            pass
 
     def __enter__(self) -> Archive:
         return self
@@ -140,6 +227,26 @@ class Archive:
         """Forget the frontier of ``site``: called when a run has finished its queue."""
         with self.db.conn:
             self.db.execute("DELETE FROM frontier WHERE site = ?", [site])
+
+    def cut_templates(self, site: str, days: int = 30) -> list[str]:
+        """URL templates of ``site`` that a run in the last ``days`` days cut without a page of
+        them bringing a new article."""
+        since = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
+        return [r[0] for r in self.db.execute(
+            "SELECT template FROM cut_templates WHERE site = ? AND cut_at >= ?",
+            [site, since]).fetchall()]
+
+    def remember_cut_templates(self, site: str, crawl_id: int | None,
+                               cut: Iterable[dict[str, Any]]) -> None:
+        """Remember dead templates (``template``, ``reason``, ``fetched``, ``unfetched``)."""
+        now = utcnow()
+        with self.db.conn:
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO cut_templates "
+                "(site, template, reason, fetched, unfetched, cut_at, crawl_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(site, c["template"], c["reason"], c["fetched"], c["unfetched"], now,
+                  crawl_id) for c in cut])
 
     def refresh_candidates(self, site: str, since: str | None = None
                            ) -> list[tuple[str, str, str | None, str | None]]:
@@ -634,6 +741,17 @@ class Archive:
         hits = {row[0]: dict(zip(names, row, strict=True)) for row in cursor}
         return [hits[i] for i in ids if i in hits]
 
+    def count_matches(self, match: str, *, site: str | None = None,
+                      category: str | None = None, since: str | None = None,
+                      until: str | None = None, author: str | None = None) -> int:
+        """How many articles match the FTS5 expression ``match`` with ``search``'s filters: the
+        matching ids counted, no bm25, no snippet (``articles`` is read only to filter)."""
+        where, args = self._article_filters(site, category, since, until, author)
+        join = f" JOIN articles a ON a.id = {FTS_TABLE}.rowid" if where else ""
+        return self.db.execute(
+            f"SELECT count(*) FROM {FTS_TABLE}{join} WHERE {FTS_TABLE} MATCH :match{where}",
+            {**args, "match": match}).fetchone()[0]
+
     def _ids_by_date(self, where: str, args: dict[str, Any], descending: bool) -> list[int]:
         """Ids of the articles matching ``args["match"]`` (and ``where``) in publication order,
         at most ``args["limit"]``: the dated ones, then the undated. SQLite walks an index on
@@ -720,8 +838,12 @@ class Archive:
             "SELECT site, reason, url FROM (SELECT site, reason, url, row_number() OVER "
             "(PARTITION BY site, reason ORDER BY last_attempt DESC, id) AS n FROM failures) "
             "WHERE n <= 5 ORDER BY site, reason, n").fetchall()
+        cut = self.db.execute(
+            "SELECT site, template, cut_at FROM cut_templates ORDER BY site, template"
+        ).fetchall() if self.db["cut_templates"].exists() else []
         return {"months": months, "undated": undated, "edges": edges,
-                "failures": reasons, "failure_samples": samples, "runs": self.crawls(runs)}
+                "failures": reasons, "failure_samples": samples, "runs": self.crawls(runs),
+                "cut_templates": cut}
 
     # --- worker shards and their merge (crawler/distributed.py, portal-archive merge) --------
     def archive_id(self) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from warcio.exceptions import ArchiveLoadFailed
 
+from crawler.archivefile import check_archive
 from crawler.files import FileStore
 from crawler.storage import Archive
 from crawler.warc import check_file, read_record, warc_digest, warc_files
@@ -78,8 +79,9 @@ def _capture_problem(archive: Archive, cap: dict) -> str | None:
 
 def warc_check(db: str | Path) -> CheckReport:
     """Verify the WARC files, captures, bodies and files of the archive at ``db``."""
+    check_archive(db)
     report = CheckReport()
-    with Archive(db) as archive:
+    with Archive(db, readonly=True) as archive:
         for path in warc_files(archive.folder):
             result = check_file(path)
             report.warc_files += 1
