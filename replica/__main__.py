@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 
+from .families import FAMILIES
 from .model import build_portal
 from .server import ReplicaServer
 
@@ -17,13 +18,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=320, help="public articles (epoch 1)")
     parser.add_argument("--epoch", type=int, default=1, choices=[1, 2])
     parser.add_argument("--log", default=None, help="append one JSON line per request here")
+    parser.add_argument("--family", default="aspnet", choices=FAMILIES, help="CMS family")
+    parser.add_argument("--site-traps", action="store_true",
+                        help="serve the traps real portals have (calendar, month archive, tags, "
+                             "sort/filter listings, offset pager, a changing home page)")
     args = parser.parse_args(argv)
 
     portal = build_portal(seed=args.seed, n_articles=args.articles, epoch=args.epoch)
-    server = ReplicaServer(portal, log_path=args.log, port=args.port).start()
+    server = ReplicaServer(portal, log_path=args.log, port=args.port, family=args.family,
+                           site_traps=args.site_traps).start()
     print(f"Replica portal at {server.url}", flush=True)
     print(f"Off-site companion at {server.offsite_url}", flush=True)
-    print(f"Seed article: {server.url}{portal.seed_article.url_path}", flush=True)
+    if args.family == "aspnet":
+        print(f"Seed article: {server.url}{portal.seed_article.url_path}", flush=True)
     try:
         while True:
             time.sleep(3600)

@@ -1,15 +1,17 @@
 """Serve the replica portal (and a companion off-site server) on 127.0.0.1.
 
 Options besides the portal: ``family`` (CMS family), ``faults`` (replica/faults.py),
-``traps`` (crawl traps linked from the home page, replica/traps.py), ``crawl_delay``
-(a ``Crawl-delay`` line in robots.txt) and ``redirect_to`` (where redirecting faults point,
-by default the off-site companion server).
+``traps`` (crawl traps linked from the home page, replica/traps.py), ``site_traps`` (the
+traps real portals have, in the family's URL style, linked from every page's sidebar,
+replica/site_traps.py), ``crawl_delay`` (a ``Crawl-delay`` line in robots.txt) and
+``redirect_to`` (where redirecting faults point, by default the off-site companion server).
 
 Standard library only; must not import anything from ``crawler/``.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import socket
@@ -22,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from . import templates
+from . import site_traps, templates
 from . import traps as trap_pages
 from .faults import FAULTS, serve_fault
 from .model import Portal, build_portal
@@ -153,7 +155,7 @@ class ReplicaServer:
                  log_path: str | None = None, port: int = 0, family: str = "aspnet",
                  related_box: bool = True, faults: dict[str, str] | None = None,
                  traps: bool = False, crawl_delay: float | None = None,
-                 redirect_to: str | None = None) -> None:
+                 redirect_to: str | None = None, site_traps: bool = False) -> None:
         if portal is None:
             portal = build_portal(seed=seed, n_articles=n_articles, epoch=epoch)
         self.family = family
@@ -181,6 +183,11 @@ class ReplicaServer:
                 raise ValueError(f"unknown fault {name!r}; one of {', '.join(sorted(FAULTS))}")
         #: Serve the crawl traps of replica/traps.py, linked from the home page.
         self.traps = traps
+        #: Serve the site traps of replica/site_traps.py (calendar, month archive, tags,
+        #: sort/filter listings, offset pager, a home page that changes), in the family's
+        #: URL style, linked from every page's sidebar.
+        self.site_traps = site_traps
+        self._visits = itertools.count(1)
         #: Seconds of ``Crawl-delay`` announced in robots.txt (None: no such line).
         self.crawl_delay = crawl_delay
         #: Base URL redirecting faults point at (None: the off-site companion server).
@@ -314,8 +321,16 @@ class ReplicaServer:
             trapped = trap_pages.route(target, self.today)
             if trapped is not None:
                 return _Response(trapped[0], trapped[1].encode())
-        resp = self._route(target, headers, method, form)
-        if resp.status != 200 or not (self.traps or self.crawl_delay is not None):
+        resp = None
+        if self.site_traps:
+            sited = site_traps.route(self, target)
+            if sited is not None:
+                resp = _Response(sited[0], sited[1].encode(),
+                                 headers=dict(getattr(self._family, "HEADERS", {})))
+        if resp is None:
+            resp = self._route(target, headers, method, form)
+        if resp.status != 200 or not (self.traps or self.site_traps
+                                      or self.crawl_delay is not None):
             return resp
         path = urlsplit(target).path.lower()
         if self.crawl_delay is not None and path == "/robots.txt":
@@ -323,9 +338,19 @@ class ReplicaServer:
                              resp.ctype, resp.headers)
         if self.traps and path in ("/", "/default.aspx") and b"</body>" in resp.body:
             box = trap_pages.hub(self.today).encode()
-            return _Response(200, resp.body.replace(b"</body>", box + b"</body>", 1), resp.ctype,
+            resp = _Response(200, resp.body.replace(b"</body>", box + b"</body>", 1), resp.ctype,
                              resp.headers)
+        if self.site_traps and resp.ctype.startswith("text/html"):
+            body = site_traps.furnish(self, target, resp.body, lambda: next(self._visits))
+            resp = _Response(200, body, resp.ctype, resp.headers)
         return resp
+
+    def trap_name(self, target: str) -> str | None:
+        """The trap a request target belongs to (logged as ``trap``): one of
+        ``replica.traps.TRAPS`` when ``traps`` is on, one of ``replica.site_traps.SITE_TRAPS``
+        or ``"changing-home"`` when ``site_traps`` is on, else None."""
+        return trap_pages.which(target, family=self.family if self.site_traps else None,
+                                legacy=self.traps)
 
     def _route(self, target: str, headers: Any, method: str,
                form: dict[str, str] | None) -> _Response:
@@ -482,8 +507,8 @@ class ReplicaServer:
                     "user_agent": self.headers.get("User-Agent", ""),
                     "if_none_match": self.headers.get("If-None-Match"),
                     "if_modified_since": self.headers.get("If-Modified-Since"),
-                    **({"trap": trap_pages.which(self.path)}
-                       if replica.traps and which == "main" else {}),
+                    **({"trap": replica.trap_name(self.path)}
+                       if (replica.traps or replica.site_traps) and which == "main" else {}),
                 })
                 self.send_response(resp.status)
                 if resp.status != 304:

@@ -17,6 +17,50 @@ page as an ASP.NET office site would serve it (so a crawler's listing rules ente
                ``onclick="loadPage(N)"`` that fetch ``/Ajax/LoadNews.aspx?...&page=N``
 
 :func:`which` names the trap a request target belongs to (the server logs it as ``trap``).
+
+Site traps: ``ReplicaServer(site_traps=True)`` (any family; replica/site_traps.py) adds the
+traps real portals have, in each family's own URL style, linked from a "Tiện ích" box in every
+page's sidebar. ``which(target, family=...)`` names them too (``SITE_TRAPS``), and the home
+page as ``changing-home`` (its "Tiêu điểm" block changes with the epoch, its visitor counter on
+every request; it must be fetched, it is not a URL to avoid). The URLs (D = a date, Y/M/D its
+parts, S = a category slug, W = tag words, N = an offset):
+
+Day and month of ``calendar-day`` / ``calendar-month`` (a day links the previous and next day
+and month; every year 1..9999 answers):
+    aspnet      ``/LichCongTac.aspx?ngay=DD/MM/Y``, ``/LichCongTac.aspx?thang=M&nam=Y``
+    sharepoint  ``/portal/Lists/LichCongTac/calendar.aspx?CalendarPeriod=day&CalendarDate=``
+                ``D%2FM%2FY``, ``...?CalendarPeriod=month&CalendarDate=1%2FM%2FY``
+    php         ``/?page=LichCongTac&ngay=DD-MM-Y``, ``/?page=LichCongTac&thang=MM-Y``
+    liferay     ``/web/guest/lich-cong-tac?p_p_id=8&...&_8_tabs1=day`` (or ``month``)
+                ``&_8_month=M-1&_8_day=D&_8_year=Y`` (the Calendar portlet's 0-based month)
+    modern      ``/lich-cong-tac/Y/MM/DD.html``, ``/lich-cong-tac/Y/MM.html``
+Index and month of ``month-archive`` (the index links every month back to 1900-01):
+    aspnet      ``/LuuTru.aspx``, ``/LuuTru.aspx?thang=M&nam=Y``
+    sharepoint  ``/portal/Pages/luu-tru.aspx``, ``/portal/Pages/luu-tru.aspx?Thang=M&Nam=Y``
+    php         ``/?page=LuuTru``, ``/?page=LuuTru&thang=M&nam=Y``
+    liferay     ``/web/guest/luu-tru``, ``/web/guest/luu-tru?p_p_id=vcmsarchive_WAR_VCMSportlet``
+                ``&...&_vcmsarchive_WAR_VCMSportlet_month=M&_vcmsarchive_WAR_VCMSportlet_year=Y``
+    modern      ``/luu-tru.html``, ``/luu-tru/Y/MM.html``
+``tag`` (W: title words, in Vietnamese, ``+`` between words; the modern slug is folded):
+    aspnet ``/TuKhoa.aspx?keyword=W``; sharepoint ``/portal/Pages/tu-khoa.aspx?TuKhoa=W``;
+    php ``/?page=TuKhoa&keyword=W``; liferay ``/web/guest/tin-tuc?p_r_p_564233524_tag=W``;
+    modern ``/tag/hoi-nghi.html``
+``sort-filter`` (the family's listing URL plus sort, order and an optional year filter):
+    aspnet      ``/Category.aspx?cat=S&sort=date|title|views&order=desc|asc[&filter=YYYY]``
+    sharepoint  ``/portal/Pages/S.aspx?SortField=Created|Title|LuotXem&SortDir=Desc|Asc``
+                ``[&FilterField1=Nam&FilterValue1=YYYY]``
+    php         ``/?page=TinTuc&code=S&sort=...&order=...[&filter=YYYY]``
+    liferay     ``/web/guest/<category>?p_p_id=<list portlet>&...&_<ns>_orderByCol=createDate``
+                ``|title|viewCount&_<ns>_orderByType=desc|asc[&_<ns>_publishYear=YYYY]``
+    modern      ``/tin-tuc/S.html?sort=...&order=...[&filter=YYYY]``
+``offset-pager`` (ten articles from N; an empty 200 beyond the last, still linking N+10):
+    aspnet ``/TinMoi.aspx?offset=N``; sharepoint ``/portal/Pages/tin-moi.aspx?Paged=TRUE&
+    PageFirstRow=N+1``; php ``/?page=XemThem&start=N``; liferay ``/web/guest/tin-moi?p_p_id=
+    vcmslatestnews_WAR_VCMSportlet&...&_<ns>_start=N&_<ns>_end=N+10``; modern
+    ``/xem-them?start=N``
+``changing-home``: aspnet ``/``, ``/Default.aspx``; sharepoint ``/``, ``/portal/``,
+    ``/portal/Pages/default.aspx``; php ``/``; liferay ``/web/guest/trang-chu``; modern ``/``
+
 Standard library only; must not import anything from ``crawler/``.
 """
 
@@ -30,6 +74,11 @@ from html import escape
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
+from .trap_urls import CHANGING_HOME, SITE_TRAPS
+from .trap_urls import which as site_which
+
+__all__ = ["CHANGING_HOME", "SITE_TRAPS", "TRAPS", "hub", "route", "which"]
+
 TRAPS = ("calendar", "deep-path", "session", "piled-params", "search", "js-pager")
 _DEEP = re.compile(r"^(/a/b)+/category\.aspx$")
 _CATS = {"lich-cong-tac": "calendar", "so-do-site": "deep-path", "hoi-dap": "session",
@@ -39,8 +88,17 @@ _WORDS = ("ubnd", "quyết định", "kế hoạch", "hội nghị", "thông bá
 _tokens = itertools.count(1)
 
 
-def which(target: str) -> str | None:
-    """The trap a request target (path + query) belongs to, or None."""
+def which(target: str, family: str | None = None, legacy: bool = True) -> str | None:
+    """The trap a request target (path + query) belongs to, or None: one of ``TRAPS``
+    (``legacy``), else, when ``family`` is given, one of ``SITE_TRAPS`` or
+    ``"changing-home"`` in that family's URL style."""
+    name = _legacy(target) if legacy else None
+    if name is None and family is not None:
+        name = site_which(target, family)
+    return name
+
+
+def _legacy(target: str) -> str | None:
     parts = urlsplit(target)
     path = parts.path.lower()
     if _DEEP.match(path):
