@@ -148,7 +148,8 @@ def run_child(cmd: list[str], stdout_path: Path | None = None) -> tuple[Run, str
 def crawl_archive(url: str, db: Path, extra: list[str] = ()) -> Run:
     """``portal-archive crawl URL --db DB`` with politeness off; requests and pages of the
     run come from its row in ``crawls`` and its captures."""
-    cmd = [PYTHON, "-m", "crawler.cli", "crawl", url + "/", "--db", str(db)]
+    cmd = [PYTHON, "-m", "crawler.cli", "crawl", url + "/", "--db", str(db),
+           "--site", "vpubnd-replica"]
     for s in [*FAST, "ARCHIVE_PROGRESS=off", *extra]:
         cmd += ["-s", s]
     run, _ = run_child(cmd)

@@ -41,7 +41,8 @@ from replica.traps import TRAPS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEAD_HOST = "http://old-portal.invalid/"
-SETTINGS = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+SETTINGS = ["ARCHIVE_SITE=vpubnd-replica",
+            "DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
             "ARCHIVE_PROGRESS=off", "RETRY_TIMES=2", "DOWNLOAD_TIMEOUT=2",
             "DOWNLOAD_MAXSIZE=1000000", "DNS_TIMEOUT=5", "LOG_LEVEL=INFO"]
 #: Log lines that mean an error nobody handled (a failed fetch is logged but handled).

@@ -170,6 +170,7 @@ def render(coverage: dict[str, Any], db_name: str = "archive.db",
               if span else "No dated article yet.") + "</p>"]
     out += _summary(sites, months, undated, failures)
     out += _runs(coverage["runs"])
+    out += _cut(coverage["runs"], coverage.get("cut_templates", []))
     out += _failures(sites, failures, samples)
     for site in sites:
         out += _site(site, months[site], undated[site], edges, span)
@@ -283,6 +284,35 @@ def _runs(runs: list[dict[str, Any]]) -> list[str]:
                 "archive/articles/unchanged", "archive/failures", "downloader/request_count"))
             + f"<td class=n>{esc(f'{seconds:.1f} s' if seconds is not None else '')}</td></tr>")
     out.append("</table>")
+    return out
+
+
+def _cut(runs: list[dict[str, Any]], remembered: list[tuple]) -> list[str]:
+    """What the last runs did not do: degraded warnings, URL templates their page budgets cut
+    (crawler/templates.py) and the URLs left unfetched; templates skipped by later runs."""
+    rows = [(r, c) for r in runs for c in (r["stats"].get("archive/budget") or {}).get(
+        "templates_cut", [])]
+    warned = [(r, w) for r in runs for w in r["stats"].get("archive/degraded") or []]
+    if not rows and not warned and not remembered:
+        return []
+    out = ["<h2>What the runs left out</h2>"]
+    if warned:
+        out.append("<ul>" + "".join(f"<li>run {esc(r['id'])} ({esc(r['site'])}): {esc(w)}</li>"
+                                    for r, w in warned) + "</ul>")
+    if rows:
+        out.append("<table><tr><th class=n>run</th><th>site</th><th>URL template cut</th>"
+                   "<th>why</th><th class=n>pages fetched</th><th class=n>URLs left</th></tr>")
+        out += [f"<tr><td class=n>{esc(r['id'])}</td><td>{esc(r['site'])}</td>"
+                f"<td><code>{esc(c['template'])}</code></td><td>{esc(c['reason'])}</td>"
+                f"<td class=n>{esc(c['fetched'])}</td><td class=n>{esc(c['unfetched'])}</td></tr>"
+                for r, c in rows]
+        out.append("</table>")
+    if remembered:
+        out.append("<p>Templates later runs skip (they linked to no article):</p><table><tr>"
+                   "<th>site</th><th>URL template</th><th>cut (UTC)</th></tr>")
+        out += [f"<tr><td>{esc(site)}</td><td><code>{esc(t)}</code></td><td>{esc(at)}</td></tr>"
+                for site, t, at in remembered]
+        out.append("</table>")
     return out
 
 

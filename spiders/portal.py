@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -42,6 +43,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.budget import PageCut
 from crawler.extraction.layouts import get_layout
 from crawler.extraction.layouts.base import Links
 from crawler.extraction.text import clean
@@ -58,6 +60,7 @@ from crawler.runs import (
     utcnow,
 )
 from crawler.seen import KnownArticles, SeenSet, fingerprint
+from crawler.templates import PageBudget
 from crawler.traps import trap_limits, trap_reason
 
 #: Redirects the spider follows itself (only on the site, loops stopped), instead of Scrapy's
@@ -73,6 +76,8 @@ LINK_FACTS_MAX = 8192
 
 class PortalSpider(scrapy.Spider):
     name = "portal"
+    #: May a run switch to the generic fallback when its profile's layout finds nothing?
+    can_fall_back = True
 
     def __init__(self, start_url: str | None = None, start_urls: str | list[str] | None = None,
                  site: str | None = None, **kwargs: Any) -> None:
@@ -112,6 +117,11 @@ class PortalSpider(scrapy.Spider):
         archive = archive_for(crawler)
         spider.archive = archive
         spider.known = KnownArticles(archive.known_articles(spider.site))
+        spider.budget = spider.new_budget(spider.site, len(spider.known))
+        spider.fall_back = (spider.can_fall_back and spider.profile.layout != "generic"
+                            and settings.getbool("ARCHIVE_LAYOUT_FALLBACK", True))
+        spider.entry_pages = {"seen": 0, "found": False}
+        spider._article_links = 0  # links to articles on the page being read
         spider.fetch_files = settings.getbool("ARCHIVE_FILES", True)
         spider.files_max_bytes = settings.getint("ARCHIVE_FILES_MAX_BYTES", 50 * 1024 * 1024)
         spider.file_types = settings.getlist("ARCHIVE_FILES_TYPES")
@@ -123,6 +133,23 @@ class PortalSpider(scrapy.Spider):
         spider.pages_requested: set[str] = set()
         spider._link_facts: dict[str, tuple[str | None, str | None, str, str]] = {}
         return spider
+
+    def new_budget(self, site: str, known: int) -> PageBudget:
+        """The page budgets of a run of ``site`` (:mod:`crawler.templates`), with ``known``
+        archived articles and the URL templates earlier runs cut already cut (but for a
+        ``--refresh`` run, which looks at everything again)."""
+        settings = self.crawler.settings
+        budget = PageBudget(
+            budget=settings.getint("ARCHIVE_TEMPLATE_BUDGET", 10),
+            dated_budget=settings.getint("ARCHIVE_TEMPLATE_BUDGET_DATED", 3),
+            cap_base=settings.getint("ARCHIVE_MAX_PAGES", 500),
+            cap_per_article=settings.getfloat("ARCHIVE_MAX_PAGES_PER_ARTICLE", 5.0),
+            remembered=frozenset() if settings.getbool("ARCHIVE_REFRESH") else frozenset(
+                self.archive.cut_templates(site, settings.getint("ARCHIVE_TEMPLATE_CUT_DAYS",
+                                                                 30))),
+            id_prefix=f"{getattr(self, 'worker_id', '')}:")
+        budget.found_articles(known)
+        return budget
 
     # --- start --------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
@@ -140,7 +167,8 @@ class PortalSpider(scrapy.Spider):
                 if isinstance(out, scrapy.Request):
                     requests.append(out)
         for url in self.start_urls:
-            requests.extend(r for r in self._follow(url, None, force=True)
+            requests.extend(r for r in self._follow(url, None, force=True,
+                                                    meta={"entry": True})
                             if isinstance(r, scrapy.Request))
         retry = archive.failures_to_retry(self.site, self.max_attempts)
         media = archive.media_urls(retry)
@@ -213,6 +241,8 @@ class PortalSpider(scrapy.Spider):
                 meta: dict[str, Any] | None = None) -> Iterator[Any]:
         """Requests (and alias records) for one link."""
         refused, key, target, link = self._facts(url)
+        if key is not None or (not force and self.layout.article_key(url) in self.known):
+            self._article_links += 1
         if refused:
             self.crawler.stats.inc_value(f"archive/links/{refused}" if refused == "offsite"
                                          else f"archive/{refused}")
@@ -224,8 +254,16 @@ class PortalSpider(scrapy.Spider):
                 return
             if (force or self.follow_listings) and target not in self.pages_requested:
                 self.pages_requested.add(target)  # Scrapy's dupefilter would drop it again
-                yield scrapy.Request(target, callback=self.parse, errback=self.failed,
-                                     meta={"kind": "page", **_BY_HAND, **(meta or {})})
+                request = scrapy.Request(target, callback=self.parse, errback=self.failed,
+                                         priority=0 if force else self.budget.priority(target),
+                                         meta={"kind": "page", **_BY_HAND, **(meta or {}),
+                                               **({"budget_exempt": True} if force else {})})
+                if not force and not self.budget.allows(target, parked=request):
+                    self.crawler.stats.inc_value("archive/budget/unfetched")
+                    return
+                if not force and self.budget.is_cut(target):  # a remembered cut's probe
+                    request.meta["budget_exempt"] = True
+                yield request
             return
         if link not in self.alias_urls:
             # Every spelling that leads to the article; the archive keeps those that differ
@@ -242,6 +280,7 @@ class PortalSpider(scrapy.Spider):
                 return
             self.crawler.stats.inc_value("archive/articles/edit_hints")
         self.scheduled.add(key)
+        self.budget.found_articles(1)
         yield scrapy.Request(target, callback=self.parse, errback=self.failed,
                              meta={"kind": "article", "key": key, **_BY_HAND}, priority=1)
 
@@ -269,6 +308,7 @@ class PortalSpider(scrapy.Spider):
     def _links(self, links: Links, response: Response) -> list[Any]:
         """What to fetch next from a page: articles, listings, the next listing page."""
         out: list[Any] = []
+        self._article_links = 0
         if not self.follow_listings:
             for entry in links.related:
                 out.extend(self._follow(entry.url, entry.title))
@@ -291,6 +331,28 @@ class PortalSpider(scrapy.Spider):
                 out.extend(self._postback(links, run))
         return out
 
+    def _entry_page(self, found: bool) -> list[scrapy.Request]:
+        """A start page was read (``found``: it held an article or a link to one). When none
+        of them did and the profile names a layout, that layout does not fit the portal: the
+        run goes on with the generic fallback, from the start pages again, and says so."""
+        entry = self.entry_pages
+        entry["seen"] += 1
+        entry["found"] = entry["found"] or found
+        if entry["found"] or entry["seen"] < len(self.start_urls) or not self.fall_back:
+            return []
+        self.fall_back = False
+        layout = self.profile.layout
+        self.profile = replace(self.profile, layout="generic", selectors={})
+        self.layout = get_layout("generic")
+        self._link_facts.clear()
+        message = (f"the layout {layout!r} of profile {self.profile.name!r} found no article "
+                   "and no link to one on the start pages: switched to the generic fallback")
+        self.logger.warning(message)
+        self.crawler.stats.set_value("archive/fallback", message)
+        return [scrapy.Request(url, callback=self.parse, errback=self.failed, dont_filter=True,
+                               meta={"kind": "page", **_BY_HAND, "budget_exempt": True})
+                for url in self.start_urls]
+
     def _postback(self, links: Links, run: int) -> list[scrapy.Request]:
         """The POST the page's ASP.NET ``__doPostBack`` pager link would send, built by the
         layout from the page's form (``Links.postback_request``)."""
@@ -300,6 +362,41 @@ class PortalSpider(scrapy.Spider):
         self.crawler.stats.inc_value("archive/listings/postbacks")
         return [links.postback_request.to_scrapy(callback=self.parse, errback=self.failed,
                                                  meta={"kind": "page", "known_run": run})]
+
+    def _read_page(self, response: Response, follow: list[Any], is_article: bool,
+                   new_article: bool) -> None:
+        """A page (not an article request) was read: its template's budget learns what its
+        links lead to (:mod:`crawler.templates`). Pages it waits for carry it as their
+        parent."""
+        budget = self.budget
+        url = (response.meta.get("redirect_urls") or [response.request.url])[0]
+        page_id = budget.page_id()
+        requests = [r for r in follow if isinstance(r, scrapy.Request)]
+        pages = {r.url: r for r in requests if r.meta.get("kind") == "page"
+                 and r.method == "GET"}
+        if new_article:
+            budget.found_articles(1)  # an article found as a page: the cap grows
+        was_cut = {t for t, r in budget.templates.items() if r.cut}
+        wait, released = budget.read(
+            url, page_id, new_articles=sum(r.meta.get("kind") == "article" for r in requests),
+            children=list(pages), is_article=is_article, new_article=new_article,
+            article_links=self._article_links, parent=response.meta.get("via"))
+        for child in wait:
+            pages[child].meta["via"] = page_id
+        follow.extend(self._released(released))
+        for cut in sorted({t for t, r in budget.templates.items() if r.cut} - was_cut):
+            self.crawler.stats.inc_value("archive/budget/templates_cut")
+            self.logger.info("cut URL template %s: %s", cut, budget.templates[cut].cut)
+
+    def _answered(self, meta: dict[str, Any], new_article: bool) -> list[scrapy.Request]:
+        """A request a page scheduled was answered: its parent page learns whether it was a
+        new article. Returns the requests of a template that reopened."""
+        return self._released(self.budget.answered(meta.get("via"), new_article))
+
+    def _released(self, requests: list[Any]) -> list[scrapy.Request]:
+        if requests:
+            self.crawler.stats.inc_value("archive/budget/reopened", len(requests))
+        return [r.replace(dont_filter=True) for r in requests]
 
     # --- callbacks ----------------------------------------------------------------------------
     async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
@@ -328,21 +425,31 @@ class PortalSpider(scrapy.Spider):
         if result.error is None:
             extracted = await self._extract(response, headers, fetched_at)
             result.article = extracted.article
-            result.error = extracted.error
-            if extracted.error:
-                self.logger.error("%s on %s", extracted.error, response.url)
-            elif result.article is not None:
+            result.error = extracted.error  # logged by the pipeline, as every failed URL is
+            if result.error is None and result.article is not None:
                 result.kind = "article"
-            elif asked_article:
+            elif result.error is None and asked_article:
                 result.error = "no article on an article page (notice, soft 404 or new layout)"
             if result.error is None and extracted.links is not None:
                 follow = self._links(extracted.links, response)
                 if result.article is not None:
                     follow.extend(self._file_requests(self._media(result.article)))
+                if not asked_article:
+                    self._read_page(response, follow, result.article is not None,
+                                    self._is_new(result, key))
+            if response.meta.get("entry") and result.error is None:
+                found = result.article is not None or bool(
+                    extracted.links is not None and extracted.links.articles)
+                follow.extend(self._entry_page(found))
+        if result.error:
+            follow.extend(self._answered(response.meta, False))
         if result.error:
             result.kind = "failure"
             result.article = None
             yield result
+            for request in follow:
+                if isinstance(request, scrapy.Request):
+                    yield request
             return
         requests = [r for r in follow if isinstance(r, scrapy.Request)]
         result.aliases = [a for a in follow if isinstance(a, AliasSeen)]
@@ -350,6 +457,12 @@ class PortalSpider(scrapy.Spider):
         yield result  # one item a page: Scrapy's per-item cost is not paid for every alias
         for request in requests:
             yield request
+
+    def _is_new(self, result: FetchResult, key: str | None) -> bool:
+        """Is ``result`` an article the archive did not have?"""
+        if result.article is None:
+            return False
+        return (key or self.layout.article_key(result.url)) not in self.known
 
     async def _extract(self, response: Response, headers: dict[str, str],
                        fetched_at: str) -> Extracted:
@@ -424,6 +537,9 @@ class PortalSpider(scrapy.Spider):
 
     def failed(self, failure: Failure) -> Iterator[FetchResult]:
         request = failure.request  # type: ignore[attr-defined]
+        if failure.check(PageCut):
+            return  # parked by the guard, until its template reopens
+        yield from self._answered(request.meta, False)
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             self.crawler.stats.inc_value("archive/links/disallowed")
             return

@@ -30,6 +30,7 @@ from crawler.extraction.urls import host_of
 from crawler.profiles import Profile, profile_for
 from crawler.seen import KnownArticles, SeenSet
 from crawler.storage import Archive
+from crawler.templates import PageBudget
 from spiders.portal import PortalSpider
 
 #: Where the queue is when no REDIS_URL is given.
@@ -55,6 +56,7 @@ class SiteState:
     alias_urls: SeenSet = field(default_factory=SeenSet)
     pages_requested: set[str] = field(default_factory=set)
     link_facts: dict[str, Any] = field(default_factory=dict)
+    budget: PageBudget = field(default_factory=PageBudget)
 
 
 #: The site whose callback runs. Scrapy handles each response in an asyncio task of its own,
@@ -78,6 +80,7 @@ def _site_attribute(name: str) -> property:
 
 class WorkerSpider(PortalSpider):
     name = "portal-worker"
+    can_fall_back = False  # a worker's sites keep the layout their profile names
 
     site = _site_attribute("site")
     profile = _site_attribute("profile")
@@ -88,6 +91,7 @@ class WorkerSpider(PortalSpider):
     alias_urls = _site_attribute("alias_urls")
     pages_requested = _site_attribute("pages_requested")
     _link_facts = _site_attribute("link_facts")
+    budget = _site_attribute("budget")
 
     def __init__(self, **kwargs: Any) -> None:
         self.idle_state = SiteState(site="", profile=None, layout=None, hosts=set(),
@@ -123,7 +127,7 @@ class WorkerSpider(PortalSpider):
         spider.idle_state = SiteState(site=f"worker:{spider.worker_id}", profile=None,
                                       layout=None, hosts=set(), known=KnownArticles())
         known_db = crawler.settings.get("ARCHIVE_KNOWN_DB") or None
-        spider.known_archive = Archive(known_db) if known_db else None
+        spider.known_archive = Archive(known_db, readonly=True) if known_db else None
         return spider
 
     async def start(self):  # the shared queue feeds the worker
@@ -137,12 +141,14 @@ class WorkerSpider(PortalSpider):
         if seed.site in self.states:
             return
         profile = profile_for(seed.urls[0], seed.profile)
+        known = self.known_articles(profile.name)
         self.states[seed.site] = SiteState(
             site=profile.name, profile=profile,
             layout=get_layout(profile.layout, profile.selectors),
             hosts=profile.crawl_hosts(seed.urls),
-            known=self.known_articles(profile.name),
-            scheduled=scheduled if scheduled is not None else SeenSet())
+            known=known,
+            scheduled=scheduled if scheduled is not None else SeenSet(),
+            budget=self.new_budget(profile.name, len(known)))
         self._slot_manners(profile, seed.urls)
 
     def known_articles(self, site: str) -> KnownArticles:

@@ -17,15 +17,21 @@ FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "ARCHIVE_PROGRESS=off"]
 
 
-def cli(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:
+def cli(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
     """Run ``portal-archive ARGS`` in a fresh process (Scrapy's reactor runs once a process)."""
     return subprocess.run([sys.executable, "-m", "crawler.cli", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=timeout)
 
 
+#: The bundled profile of the default replica: bundled profiles are chosen by name only.
+REPLICA_SITE = ["--site", "vpubnd-replica"]
+
+
 def crawl(urls: str | list[str], db: Path, *extra: str) -> subprocess.CompletedProcess:
+    """Crawl with the default replica's profile, unless ``extra`` names a ``--site``."""
     urls = [urls] if isinstance(urls, str) else urls
-    return cli("crawl", *urls, "--db", str(db), *FAST, *extra)
+    site = [] if "--site" in extra else REPLICA_SITE
+    return cli("crawl", *urls, "--db", str(db), *FAST, *site, *extra)
 
 
 @pytest.fixture(scope="module")
@@ -74,11 +80,14 @@ def redis_url():
                                 stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         url = f"redis://127.0.0.1:{port}/0"
         client = redis.Redis.from_url(url)
-        for _ in range(100):
+        deadline = time.monotonic() + 120  # gives up on a server that never answers, not a slow one
+        while True:
             try:
                 client.ping()
                 break
             except redis.ConnectionError:
+                assert proc.poll() is None, f"redis-server exited with code {proc.returncode}"
+                assert time.monotonic() < deadline, "redis-server did not answer in 120 s"
                 time.sleep(0.05)
         yield url
         proc.terminate()

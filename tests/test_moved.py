@@ -12,13 +12,14 @@ from datetime import date
 import pytest
 
 from replica.server import ReplicaServer
-from tests.conftest import FAST, ROOT
+from tests.conftest import FAST, REPLICA_SITE, ROOT
 
 TODAY = date(2026, 11, 26)
 
 
 def crawl_with_profiles(urls, db, profiles_dir=None, *extra):
-    """``portal-archive crawl`` with ``ARCHIVE_PROFILES_DIR`` set (None: the bundled ones)."""
+    """``portal-archive crawl`` with ``ARCHIVE_PROFILES_DIR`` set (None: the bundled ones), with
+    the default replica's profile unless ``extra`` names a ``--site``."""
     import subprocess
     import sys
 
@@ -26,9 +27,10 @@ def crawl_with_profiles(urls, db, profiles_dir=None, *extra):
     env.pop("ARCHIVE_PROFILES_DIR", None)
     if profiles_dir is not None:
         env["ARCHIVE_PROFILES_DIR"] = str(profiles_dir)
+    site = [] if "--site" in extra else REPLICA_SITE
     return subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", *urls, "--db", str(db),
-                           *FAST, *extra], cwd=ROOT, capture_output=True, text=True,
-                          timeout=240, env=env)
+                           *FAST, *site, *extra], cwd=ROOT, capture_output=True, text=True,
+                          timeout=900, env=env)
 
 
 def two_ports_profile(tmp_path, other_url):

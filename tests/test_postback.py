@@ -78,3 +78,35 @@ def test_a_postback_link_on_a_page_without_a_form_gives_no_post():
     links = get_layout("aspnet_office").links(Page("http://127.0.0.1:8080/Category.aspx",
                                                    html.encode()))
     assert (links.postback, links.postback_request) == ("ctl00$lnkNext", None)
+
+
+@pytest.fixture(scope="module")
+def no_chains_generic(tmp_path_factory):
+    """The same portal crawled with no profile: the generic fallback."""
+    with ReplicaServer(today=date(2026, 11, 26), related_box=False) as server:
+        db = tmp_path_factory.mktemp("postback-generic") / "archive.db"
+        result = crawl(server.url + "/", db, "--site", "generic")
+        yield server, db, result
+
+
+def test_the_generic_fallback_follows_postback_pagers(no_chains_generic):
+    server, db, result = no_chains_generic
+    beyond = {a.url_path.lower() for a in server.portal.articles_only_in_chains()}
+    with sqlite3.connect(db) as conn:  # the replica's URLs ignore case
+        urls = {u.split(server.url, 1)[1].lower() for (u,) in conn.execute(
+            "SELECT url FROM articles")}
+    assert beyond and beyond <= urls, result.stdout
+    assert [] != [e for e in server.log if e["method"] == "POST"]
+
+
+def test_the_generic_fallback_reads_the_postback_of_a_next_link():
+    html = ("<html><body><form id='aspnetForm' method='post' action='./Category.aspx?cat=a'>"
+            "<input type='hidden' name='__VIEWSTATE' value='xyz'>"
+            "<a href=\"javascript:__doPostBack('ctl00$Pager$lnkNext','')\">Trang sau »</a>"
+            "<a href=\"javascript:__doPostBack('ctl00$Header$lnkSearch','')\">Tìm kiếm</a>"
+            "</form></body></html>")
+    links = get_layout("generic").links(Page(url="http://x.vn/Category.aspx?cat=a",
+                                             body=html.encode()))
+    assert "ctl00$Pager$lnkNext" == links.postback
+    assert "ctl00$Pager$lnkNext" == parse_qs(links.postback_request.body.decode())[
+        "__EVENTTARGET"][0]

@@ -15,8 +15,9 @@ def test_every_bundled_profile_loads():
     assert all(p.layout for p in profiles.values())
 
 
-def test_replica_profile_matches_any_loopback_port():
-    assert "vpubnd-replica" == profile_for("http://127.0.0.1:45123/").name
+def test_no_bundled_profile_claims_a_loopback_port():
+    profile = profile_for("http://127.0.0.1:45123/")
+    assert ("127.0.0.1:45123", "generic") == (profile.name, profile.layout)
 
 
 def test_unknown_host_gets_the_generic_layout_named_by_host():
@@ -64,7 +65,8 @@ def test_profile_matches_its_aliases_only(tmp_path):
 
 
 def test_loopback_profile_keeps_other_ports_offsite():
-    hosts = profile_for("http://127.0.0.1:4000/").crawl_hosts(["http://127.0.0.1:4000/"])
+    hosts = profile_for("http://127.0.0.1:4000/", "vpubnd-replica").crawl_hosts(
+        ["http://127.0.0.1:4000/"])
     assert "127.0.0.1:4000" in hosts and "localhost:4000" in hosts
     assert "127.0.0.1:4001" not in hosts
 

@@ -55,7 +55,8 @@ def test_the_profile_delay_applies_without_dash_s(replica_server, tmp_path):
 
     seed = replica_server.portal.seed_article
     cli("crawl", f"{replica_server.url}/NewsDetail.aspx?id={seed.id}", "--db",
-        str(tmp_path / "a.db"), "--chains-only", "-s", "CLOSESPIDER_PAGECOUNT=1",
+        str(tmp_path / "a.db"), "--site", "vpubnd-replica",
+        "--chains-only", "-s", "CLOSESPIDER_PAGECOUNT=1",
         "-s", "ARCHIVE_PROGRESS=off")
     stats = json.loads(sqlite3.connect(tmp_path / "a.db").execute(
         "SELECT stats FROM crawls").fetchone()[0])

@@ -17,7 +17,7 @@ ARTICLE = f"{SITE}/NewsDetail.aspx?id=5"
 
 
 def make_spider(db, workers: int) -> PortalSpider:
-    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(db),
+    crawler = get_crawler(PortalSpider, {"ARCHIVE_DB": str(db), "ARCHIVE_SITE": "vpubnd-replica",
                                          "ARCHIVE_EXTRACT_WORKERS": workers})
     return PortalSpider.from_crawler(crawler, start_url=SITE + "/")
 

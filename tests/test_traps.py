@@ -44,14 +44,17 @@ def test_trap_limits_read_from_settings():
     from crawler.api import project_settings
     from crawler.traps import trap_limits
 
-    assert {"max_url": 1024, "max_repeats": 2, "max_depth": 15, "future_days": 3} == trap_limits(
+    assert {"max_url": 1024, "max_repeats": 2, "max_depth": 15, "future_days": 3,
+            "earliest": date(1990, 1, 1)} == trap_limits(
         project_settings({"ARCHIVE_TRAP_FUTURE_DAYS": "3"}))
 
 
 # --- the replica's traps, crawled ---------------------------------------------------------------
 #: trap -> (most requests the crawl may spend in it, the rule that cuts it (None: no URL to cut))
 BOUNDS = {
-    "calendar": (1 + 7, "calendar"),  # today and ARCHIVE_TRAP_FUTURE_DAYS more days
+    # cut by its template's budget (3 judged days: ARCHIVE_TEMPLATE_BUDGET_DATED) before it
+    # reaches a date the calendar rule refuses; a day is judged when the next one answers
+    "calendar": (3 + 1, None),
     "deep-path": (2, "repeated-path"),  # /a/b/ and /a/b/a/b/
     "session": (1, "session-id"),  # the entry page; every link out carries a new token
     "piled-params": (2, "repeated-parameter"),  # vt=1, vt=1&vt=2

@@ -6,6 +6,11 @@ variable or the ``extra_dir`` argument adds another folder.
 
 An alias is a host name (any port the profile allows) or a ``host:port`` (that port only:
 ``"127.0.0.1:8081"``, a second server of the same portal on the same machine).
+
+A profile matches a URL only when the URL's host is its base URL's or an alias, on the base
+URL's port (or the scheme's default). A profile whose base URL is on a loopback host
+(127.0.0.0/8, ``localhost``, ``::1``: the bundled replicas, a local mirror) is chosen by name
+only: a loopback address says nothing of which portal is served there.
 """
 
 from __future__ import annotations
@@ -65,16 +70,20 @@ class Profile:
         """``host:port`` aliases: that port of that host only."""
         return tuple(h.lower() for h in (*self.aliases, *self.old_domains) if ":" in h)
 
+    @property
+    def on_loopback(self) -> bool:
+        """True when the base URL is on a loopback host: chosen by name only."""
+        host = (urlsplit(self.base_url).hostname or "").lower()
+        return host in ("localhost", "::1") or host.startswith("127.")
+
     def matches(self, url: str) -> bool:
-        """True when ``url`` is on this portal's host (or an alias); ports must agree unless
-        ``match_any_port`` (loopback replicas) or the port is the scheme's default."""
+        """True when ``url`` is on this portal's host (or an alias), on the base URL's port
+        or the scheme's default (``match_any_port`` only widens :meth:`crawl_hosts`)."""
         parts = urlsplit(url)
         if host_of(url) in self.host_ports:
             return True
         if (parts.hostname or "").lower() not in self.hosts:
             return False
-        if self.match_any_port:
-            return True
         base = urlsplit(self.base_url)
         defaults = {"http": 80, "https": 443}
         port = parts.port or defaults.get(parts.scheme)
@@ -195,7 +204,8 @@ def load_profiles(extra_dir: str | Path | None = None) -> dict[str, Profile]:
 
 
 def profile_for(url: str, name: str | None = None, extra_dir: str | None = None) -> Profile:
-    """The profile called ``name``, else the one whose hosts match ``url``.
+    """The profile called ``name``, else the one whose hosts match ``url`` (never one on a
+    loopback host: those are chosen by name).
 
     A portal with no profile, or ``name == "generic"``, gets an ad-hoc profile named by its host
     on the generic fallback layout.
@@ -213,7 +223,7 @@ def profile_for(url: str, name: str | None = None, extra_dir: str | None = None)
             raise ProfileError(
                 f"no profile named {name!r} (known: {', '.join(sorted(profiles))})"
             ) from None
-    for profile in sorted(profiles.values(), key=lambda p: not p.match_any_port):
-        if profile.matches(url):
+    for profile in profiles.values():
+        if not profile.on_loopback and profile.matches(url):
             return profile
     return generic

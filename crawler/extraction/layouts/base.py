@@ -34,7 +34,9 @@ CREDIT = re.compile(
 )
 _NOT_A_CREDIT = re.compile(r"^(minh họa|minh hoạ|tư liệu|chụp màn hình)$", re.IGNORECASE)
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|odt|ods)(?:$|[?#])", re.I)
-_POSTBACK = re.compile(r"javascript:\s*__doPostBack\(\s*'([^']+)'")
+#: An ASP.NET postback link: ``javascript:__doPostBack('target','argument')``.
+POSTBACK = re.compile(r"javascript:\s*__doPostBack\(\s*['\"]([^'\"]+)['\"]"
+                      r"\s*(?:,\s*['\"]([^'\"]*)['\"])?")
 BLOCK_TAGS = {"p", "div", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "address"}
 #: URLs whose answers each layout keeps (:meth:`Layout.article_id` and the other URL rules).
 URL_CACHE_SIZE = 4096
@@ -74,7 +76,7 @@ class Links:
     related: list[RelatedEntry] = field(default_factory=list)
 
 
-def postback_request(page: Page, target: str) -> FormRequestData | None:
+def postback_request(page: Page, target: str, argument: str = "") -> FormRequestData | None:
     """The POST an ASP.NET ``__doPostBack(target)`` link sends: the page's form with its hidden
     state and ``__EVENTTARGET`` (``form2request``, which Scrapy recommends over
     ``FormRequest.from_response``). Built here, in the extraction worker, from
@@ -84,7 +86,7 @@ def postback_request(page: Page, target: str) -> FormRequestData | None:
     forms = doc.xpath("//form[@id='aspnetForm']") or doc.xpath("//form")
     if not forms:
         return None
-    return form2request(forms[0], {"__EVENTTARGET": target, "__EVENTARGUMENT": ""},
+    return form2request(forms[0], {"__EVENTTARGET": target, "__EVENTARGUMENT": argument},
                         click=False)
 
 
@@ -273,7 +275,7 @@ class Layout:
                 out.items.append((strip_session(url), text_of(a)))
         for href in (_select_each(select(s, self.sel["pager_postback"]), "::attr(href)", kind)
                      if self.sel.get("pager_postback") else []):
-            m = _POSTBACK.match(href.strip())
+            m = POSTBACK.match(href.strip())
             if m:
                 out.postback = m.group(1)
                 out.postback_request = postback_request(page, out.postback)

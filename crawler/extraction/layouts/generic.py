@@ -24,18 +24,20 @@ from __future__ import annotations
 import re
 from copy import deepcopy
 from datetime import date
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit, urlunsplit
 
 from lxml import etree
 
 from crawler.extraction.dates import parse_date
 from crawler.extraction.layouts.base import (
     ATTACHMENT_EXT,
+    POSTBACK,
     Layout,
     Links,
     _walk,
     clean_html,
     media_of,
+    postback_request,
 )
 from crawler.extraction.page import Page
 from crawler.extraction.text import clean, text_of
@@ -64,6 +66,10 @@ _BLOCK_CANDIDATES = {"div", "td", "article", "section", "main"}
 #: Anchor texts of tool bars: a print view, an e-mail form, an export; never an article.
 _TOOL_TEXTS = {"email", "e-mail", "print", "pdf", "in", "in bài viết", "in trang", "in bài",
                "gửi email", "gửi bài viết", "gửi bài", "quay lại", "về đầu trang", "đầu trang"}
+#: The text of a "next page" pager link ("Xem tin tiếp theo...", "Trang sau", "»").
+_NEXT_TEXT = re.compile(r"^(?:[»›>]{1,2}|trang sau|sau|tiếp|tiếp theo|next|xem tiếp|xem thêm"
+                        r"|xem tin tiếp theo|các tin tiếp)\W*$|^xem (?:tin|bài) (?:tiếp|cũ)",
+                        re.IGNORECASE)
 _PAGER_TEXT = re.compile(r"^(\d{1,3}|[»›>]{1,2}|trang sau|sau|tiếp|next)$", re.IGNORECASE)
 _DIR_INDEX = re.compile(r"/(index|default)\.(php|html?|aspx?|jsp)$", re.IGNORECASE)
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.IGNORECASE)
@@ -244,6 +250,37 @@ def _drop_params(url: str, params: set[str], here: dict[str, str]) -> str:
     return canonical_url(urlunsplit((parts.scheme, parts.netloc, parts.path, query, "")))
 
 
+def is_listing(main: etree._Element, title: etree._Element, url: str) -> bool:
+    """Is the page at ``url`` a list of entries (a home page, a category listing, a tag page,
+    search results) rather than an article? Its main block holds several headline-like links
+    to other pages, and either its "title" is one of them (an entry's headline links to its
+    article; an article's headline links nowhere, or to itself) or links make most of the
+    block's text and no paragraph reads on its own."""
+    here = urldefrag(url)[0]
+
+    def elsewhere(a: etree._Element) -> bool:
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:")):
+            return False
+        target = join_url(url, href)
+        return target is not None and urldefrag(target)[0] != here
+
+    entries = [a for a in main.iter("a") if len(text_of(a)) >= 20 and elsewhere(a)]
+    if len({a.get("href") for a in entries}) < 3:
+        return False
+    links = [title] if title.tag == "a" else [*title.iterfind(".//a[@href]"),
+                                              *(n for n in title.iterancestors() if n.tag == "a")]
+    if any(elsewhere(a) for a in links):
+        return True
+    if len(entries) < 5:
+        return False
+    linked = sum(len(text_of(a)) for a in entries)
+    text = len(text_of(main)) or 1
+    longest = max((len(text_of(p)) for p in main.iter("p") if p.find(".//a") is None),
+                  default=0)
+    return linked / text > 0.6 and longest < 120
+
+
 def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"\w+", text.lower()) if len(w) > 1}
 
@@ -362,7 +399,7 @@ class Generic(Layout):
         if main is None:
             return None
         title_el = self.title(root, main)
-        if title_el is None:
+        if title_el is None or is_listing(main, title_el, page.url):
             return None
         found = self.date_near(root, title_el, main)
         if found is None:
@@ -515,6 +552,11 @@ class Generic(Layout):
             href = (a.get("href") or "").strip()
             url = join_url(page.url, href) if href and not href.startswith("#") else None
             if url is None:  # javascript:, data:, mailto:, a malformed URL
+                if out.postback is None and (m := POSTBACK.match(href)) \
+                        and _NEXT_TEXT.search(clean(text_of(a))):
+                    # An ASP.NET WebForms "next page" pager: the POST its link sends.
+                    out.postback = m.group(1)
+                    out.postback_request = postback_request(page, m.group(1), m.group(2) or "")
                 continue
             parts = urlsplit(url)
             if (_SKIP_LINKS.search(f"{parts.path}?{parts.query}") or ATTACHMENT_EXT.search(url)

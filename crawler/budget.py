@@ -1,0 +1,40 @@
+"""The page budgets, enforced when a request leaves the scheduler.
+
+:class:`PageBudgetGuard` is a downloader middleware: a page request whose URL template was cut
+after it was scheduled (:mod:`crawler.templates`), or that comes after the run's page cap, is
+dropped before it is sent (:class:`PageCut`, an ``IgnoreRequest``), parked in case its
+template reopens, and counted in ``archive/budget/unfetched``. The spider refuses such URLs
+when it finds them; this catches those already waiting in the scheduler when their template
+was cut (a month archive links every month at once). Start URLs and pages resumed from a dead
+run's frontier are exempt. Reads ``spider.budget``; does nothing for a spider without one.
+"""
+
+from __future__ import annotations
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+
+
+class PageCut(IgnoreRequest):
+    """A page request dropped by the run's page budgets."""
+
+
+class PageBudgetGuard:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PageBudgetGuard:
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        spider = spider or self.crawler.spider
+        budget = getattr(spider, "budget", None)
+        if (budget is None or request.meta.get("kind") != "page"
+                or request.meta.get("budget_exempt")):
+            return
+        url = (request.meta.get("redirect_urls") or [request.url])[0]
+        if not budget.allows(url, parked=request):
+            self.crawler.stats.inc_value("archive/budget/unfetched")
+            raise PageCut(f"page budget: {url}")
