@@ -36,7 +36,9 @@ def test_a_child_is_measured_apart_from_its_parents_memory() -> None:
     watch.start()
     try:
         assert child.stdout.readline() == "ready\n"
-        deadline = time.monotonic() + 10  # a poll with a deadline: the watch reads every 50 ms
+        # Until the watch has seen what both hold (it reads every 50 ms); the deadline only
+        # gives up on a watch that never sees it.
+        deadline = time.monotonic() + 120
         while (watch.own_mb < 80 or watch.descendants_mb < 40 or watch.tree_kb < 120 * 1024) \
                 and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -59,7 +59,7 @@ def date_line(a):
 
 
 def fetch(url):
-    with urllib.request.urlopen(url, timeout=10) as resp:
+    with urllib.request.urlopen(url, timeout=120) as resp:  # a hang guard
         return resp.read().decode("utf-8")
 
 

@@ -25,7 +25,9 @@ from crawler.items import Article
 from replica.families import liferay, modern, sharepoint
 from replica.server import ReplicaServer
 
-pytestmark = pytest.mark.timeout(30)
+#: A guard against hangs (catastrophic backtracking runs for hours), not a speed limit: the
+#: slowest page here takes ~20 s on an idle 2-core machine, several times that under load.
+pytestmark = pytest.mark.timeout(600)
 
 URL = "http://127.0.0.1:8080/NewsDetail.aspx?id=2661"
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -464,7 +466,6 @@ def test_whitespace_title_is_no_article_for_its_family(family):
     assert get_layout(FAMILY_LAYOUTS[family]).article(page, "x") is None
 
 
-@pytest.mark.timeout(60)
 @pytest.mark.parametrize("layout", LAYOUT_NAMES)
 @pytest.mark.parametrize("name", ["paragraph-5mb", "links-100k"])
 def test_big_page_article_or_none(name, layout):
@@ -472,14 +473,12 @@ def test_big_page_article_or_none(name, layout):
     check_article(get_layout(layout).article(page, "x"))
 
 
-@pytest.mark.timeout(60)
 @pytest.mark.parametrize("layout", LAYOUT_NAMES)
 @pytest.mark.parametrize("name", ["paragraph-5mb", "links-100k"])
 def test_big_page_links_are_http_only(name, layout):
     check_links(get_layout(layout).links(Page(URL, big_pages()[name], dict(HTML))))
 
 
-@pytest.mark.timeout(60)
 def test_5mb_paragraph_is_read_whole():
     art = get_layout("aspnet_office").article(Page(URL, big_pages()["paragraph-5mb"], HTML), "x")
     assert (TITLE, True) == (art.title, len(art.body.encode()) >= 5 * 1024 * 1024)

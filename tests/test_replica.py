@@ -43,7 +43,7 @@ def fresh(portal, tmp_path):
 def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict, str]:
     req = urllib.request.Request(url, headers=headers or {})
     try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
+        with urllib.request.urlopen(req, timeout=120) as resp:  # a hang guard
             return resp.status, dict(resp.headers), resp.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as err:
         return err.code, dict(err.headers), err.read().decode("utf-8", "replace")

@@ -8,30 +8,66 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from datetime import date
 
 import pytest
 
 from replica.server import ReplicaServer
-from tests.conftest import FAST, ROOT, crawl
+from tests.conftest import FAST, REPLICA_SITE, ROOT, crawl
 
 
 def start_crawl(urls, db, *extra):
     """Start a run in the background; its output goes to ``<db>.out`` (a pipe could fill up
     and stall it)."""
     out = open(f"{db}.out", "ab")  # noqa: SIM115 - the child owns it
-    return subprocess.Popen([sys.executable, "-m", "crawler.cli", "crawl", *urls, "--db",
-                             str(db), *FAST, *extra], cwd=ROOT, stdout=out, stderr=out)
+    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "crawl", *urls, "--db",
+                             str(db), *FAST, *REPLICA_SITE, *extra],
+                            cwd=ROOT, stdout=out, stderr=out)
+    proc.db = db
+    return proc
 
 
-def kill_after(server, proc, requests: int, timeout: float = 60) -> None:
-    """kill -9 the run once the server has answered ``requests`` more requests."""
-    start = len(server.log)
-    deadline = time.monotonic() + timeout
-    while len(server.log) - start < requests and proc.poll() is None:
-        assert time.monotonic() < deadline, "the run made too few requests"
-        time.sleep(0.002)
-    assert proc.poll() is None, "the run ended before it could be killed"
+#: Seconds a run may go without committing one more article before a wait gives up on it: a
+#: bound on a run that makes no progress at all, never on how fast a machine crawls.
+STALL = 120
+
+
+def stored(db) -> int:
+    """Articles committed to the archive at ``db`` so far, read as any other reader would (the
+    run writes in WAL mode, so reading never holds it up); 0 before the run has made it."""
+    try:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def has_a_run(db) -> bool:
+    try:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            return conn.execute("SELECT count(*) FROM crawls").fetchone()[0] > 0
+    except sqlite3.Error:
+        return False
+
+
+def wait_for(condition, proc, what: str) -> None:
+    """Poll ``condition()`` until it holds; fail if ``proc`` ends first, or if the archive gains
+    no article for STALL seconds (the run is stuck, not slow)."""
+    count, progress = stored(proc.db), time.monotonic()
+    while not condition():
+        assert proc.poll() is None, f"the run ended before {what}"
+        if (now := stored(proc.db)) != count:
+            count, progress = now, time.monotonic()
+        assert time.monotonic() - progress < STALL, f"no article stored for {STALL} s: {what}"
+        time.sleep(0.02)
+
+
+def kill_when_stored(proc, more: int) -> None:
+    """kill -9 the run once ``more`` articles beyond those already in its archive are
+    committed: a point in the stored state, wherever the run then is in its next batch."""
+    target = stored(proc.db) + more
+    wait_for(lambda: stored(proc.db) >= target, proc, f"{target} articles were stored")
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
 
@@ -63,10 +99,10 @@ def test_kill9_at_five_points_then_resume_equals_an_uninterrupted_crawl(
         server, uninterrupted, tmp_path):
     db = tmp_path / "killed.db"
     kept: dict[str, str] = {}
-    for requests in (30, 50, 50, 50, 50):
+    for more in (1, 20, 20, 20, 20):  # articles committed since the last kill
         proc = start_crawl([server.url + "/"], db, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2",
                            "-s", "ARCHIVE_BATCH_SIZE=10")
-        kill_after(server, proc, requests)
+        kill_when_stored(proc, more)
         assert "ok" == integrity(db)
         now = snapshot(db)
         assert kept.items() <= now.items()  # nothing stored is lost or altered
@@ -79,7 +115,7 @@ def test_kill9_at_five_points_then_resume_equals_an_uninterrupted_crawl(
 
 def test_killed_runs_are_marked_interrupted(server, tmp_path):
     db = tmp_path / "a.db"
-    kill_after(server, start_crawl([server.url + "/"], db), 20)
+    kill_when_stored(start_crawl([server.url + "/"], db), 1)
     crawl(server.url + "/", db)
     with sqlite3.connect(db) as conn:
         statuses = [r[0] for r in conn.execute("SELECT status FROM crawls ORDER BY id")]
@@ -94,8 +130,8 @@ def test_resume_picks_up_the_pending_urls_of_a_dead_run(server, tmp_path):
     start = articles[30]
     url = f"{server.url}/NewsDetail.aspx?id={start.id}"
     db = tmp_path / "chain.db"
-    kill_after(server, start_crawl([url], db, "--chains-only", "-s", "ARCHIVE_BATCH_SIZE=2",
-                                   "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"), 12)
+    kill_when_stored(start_crawl([url], db, "--chains-only", "-s", "ARCHIVE_BATCH_SIZE=2",
+                                 "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1"), 4)
     assert len(snapshot(db)) < len(articles) - 30
     crawl(url, db, "--chains-only")
     assert {f"id:{a.id}" for a in articles[30:]} == set(snapshot(db))
@@ -106,26 +142,15 @@ def test_second_run_on_the_same_archive_exits_at_once(server, tmp_path):
     slow = start_crawl([server.url + "/"], db, "-s", "DOWNLOAD_DELAY=0.2",
                        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
     try:
-        deadline = time.monotonic() + 30
-        while not os.path.exists(f"{db}.lock") or not snapshot_ready(db):
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-        began = time.monotonic()
+        wait_for(lambda: os.path.exists(f"{db}.lock") and has_a_run(db), slow,
+                 "it took the lock and recorded its run")
         second = crawl(server.url + "/", db)
         assert 2 == second.returncode
         assert "another portal-archive run" in second.stderr
-        assert time.monotonic() - began < 15
+        assert slow.poll() is None  # the second run did not wait for the first to end
     finally:
         slow.kill()
         slow.wait()
-
-
-def snapshot_ready(db) -> bool:
-    try:
-        with sqlite3.connect(db) as conn:
-            return conn.execute("SELECT count(*) FROM crawls").fetchone()[0] > 0
-    except sqlite3.Error:
-        return False
 
 
 def test_exit_code_complete(server, tmp_path):

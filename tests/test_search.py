@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 import sys
 import unicodedata
@@ -15,7 +16,7 @@ from datasette.app import Datasette
 
 from crawler.cli import main
 from crawler.items import Article, FetchResult
-from crawler.search import build_match, fold, rebuild_fts, search
+from crawler.search import MalformedQuery, build_match, fold, rebuild_fts, search
 from crawler.storage import Archive
 from tests.conftest import ROOT
 
@@ -203,6 +204,91 @@ def test_missing_archive_is_an_error_and_not_created(tmp_path):
     assert not (tmp_path / "none.db").exists()
 
 
+# --- query operators: FTS5's, on folded words ---------------------------------------------------
+def test_or(db):
+    assert ["x:id:2", "x:id:4"] == keys(search("hoa OR quy", db))
+
+
+def test_and(db):
+    assert ["y:id:3"] == keys(search("dang AND hoi", db))
+
+
+def test_not(db):
+    assert ["x:id:1", "x:id:4"] == keys(search("dang NOT hoi", db))
+
+
+def test_lowercase_or_is_a_word(db):
+    assert [] == keys(search("hoa or quy", db))
+
+
+def test_phrase_with_an_operator(db):
+    assert ["x:id:1", "y:id:3"] == keys(search('"dang vien" NOT quy', db))
+
+
+def test_prefix_with_an_operator(db):
+    assert ["x:id:2", "x:id:4"] == keys(search("thi* OR hoa", db))
+
+
+def test_parentheses_group(db):
+    assert (["x:id:1", "x:id:4"], FOUND) == (keys(search("(dang OR hoa) NOT hoi", db)),
+                                             keys(search("dang OR hoa NOT hoi", db)))
+
+
+def test_words_side_by_side_bind_tighter_than_not(db):
+    """FTS5's precedence: ``dang NOT hoi tinh`` is ``dang NOT (hoi tinh)``."""
+    assert ["x:id:1", "x:id:4"] == keys(search("dang NOT hoi tinh", db))
+
+
+def test_a_group_beside_a_word_is_an_and(db):
+    assert '"dang" AND ("hoa" OR "quy")' == build_match("dang (hoa OR quy)")
+
+
+@pytest.mark.parametrize("query, expected", [("NEAR(chi vien, 2)", []),
+                                             ("NEAR(chi vien)", ["x:id:1"])])
+def test_near(db, query, expected):
+    assert expected == keys(search(query, db))
+
+
+def test_operators_with_diacritics_find_what_folded_words_find(db):
+    assert keys(search("dang NOT hoi", db)) == keys(search("ĐẢNG NOT Hội", db))
+
+
+@pytest.mark.parametrize("sort", ["rank", "newest", "oldest"])
+def test_operators_in_every_sort_order(dated_db, sort):
+    hits = search("(lu OR hoa) NOT dao", dated_db, sort=sort)
+    assert ["x:id:21", "x:id:23", "x:id:25", "y:id:22", "y:id:24"] == keys(hits)
+
+
+def test_operators_in_date_order(dated_db):
+    assert ["id:23", "id:25", "id:21", "id:2", "id:24", "id:22"] == [
+        h["key"] for h in search("lu OR hoa", dated_db, sort="newest")]
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "AND", "foo NOT", "(a", "a)", "()", "NOT a",
+                                   "a OR", "a AND OR b", "NEAR a", "NEAR(a OR b)"])
+def test_malformed_query_is_an_error(db, query):
+    with pytest.raises(MalformedQuery, match="^malformed search query: "):
+        search(query, db)
+
+
+def test_malformed_query_is_a_value_error():
+    assert issubclass(MalformedQuery, ValueError)
+
+
+@pytest.mark.parametrize("sort", ["rank", "newest", "oldest"])
+def test_total_counts_every_match_past_the_limit(dated_db, sort):
+    hits = search("bao lu", dated_db, limit=2, sort=sort)
+    assert (2, 5) == (len(hits), hits.total)
+
+
+def test_total_counts_with_the_filters(dated_db):
+    assert 3 == search("bao lu", dated_db, limit=1, site="x").total
+
+
+def test_total_under_the_limit(dated_db):
+    assert 5 == search("bao lu", dated_db).total
+
+
 # --- the index stays in step -------------------------------------------------------------------
 def test_index_follows_a_changed_body(db):
     with Archive(db) as archive:
@@ -241,7 +327,8 @@ def test_rebuild_restores_an_emptied_index(db):
 
 
 def test_migration_indexes_the_articles_of_an_existing_archive(db):
-    """An archive made before the search migration is upgraded when opened."""
+    """An archive made before the search migration is upgraded when opened to write (search
+    itself only reads, and refuses an archive that needs migrating: tests/test_readonly.py)."""
     with Archive(db) as archive:
         for trigger in ("insert", "update", "delete"):
             archive.db.execute(f"DROP TRIGGER articles_fts_{trigger}")
@@ -251,6 +338,7 @@ def test_migration_indexes_the_articles_of_an_existing_archive(db):
         archive.db.execute("DELETE FROM _sqlite_migrations WHERE name IN "
                            "('m004_search_index', 'm005_views', 'm006_filter_indexes')")
         archive.db.conn.commit()
+    Archive(db).close()
     assert FOUND == keys(search("dang vien", db))
 
 
@@ -260,18 +348,19 @@ def test_migration_indexes_the_articles_of_an_existing_archive(db):
 def test_cli_search_forms(db, query):
     result = CliRunner().invoke(main, ["search", query, "--db", str(db), "--json"])
     assert 0 == result.exit_code, result.output
-    assert FOUND == keys(json.loads(result.stdout))
+    assert FOUND == keys(json.loads(result.stdout)["hits"])
 
 
 def test_cli_search_words_as_separate_arguments(db):
     result = CliRunner().invoke(main, ["search", "phat", "trien", "--db", str(db), "--json"])
-    assert ["x:id:1"] == keys(json.loads(result.stdout))
+    assert ["x:id:1"] == keys(json.loads(result.stdout)["hits"])
 
 
 def test_cli_search_phrase_and_prefix(db):
     phrase = CliRunner().invoke(main, ["search", '"phát triển đảng"', "--db", str(db), "--json"])
     prefix = CliRunner().invoke(main, ["search", "vi*", "--db", str(db), "--json"])
-    assert (["x:id:1"], FOUND) == (keys(json.loads(phrase.stdout)), keys(json.loads(prefix.stdout)))
+    assert (["x:id:1"], FOUND) == (keys(json.loads(phrase.stdout)["hits"]),
+                                   keys(json.loads(prefix.stdout)["hits"]))
 
 
 def test_cli_search_filters(db):
@@ -279,7 +368,7 @@ def test_cli_search_filters(db):
         "search", "dang vien", "--db", str(db), "--site", "x", "--category", "Hoạt động",
         "--author", "Diệu Thúy", "--since", "2021-01-01", "--until", "2021-12-31",
         "--limit", "5", "--json"])
-    assert ["x:id:1"] == keys(json.loads(result.stdout))
+    assert ["x:id:1"] == keys(json.loads(result.stdout)["hits"])
 
 
 def test_cli_search_prints_highlighted_titles_and_snippets(db):
@@ -292,13 +381,43 @@ def test_cli_search_prints_highlighted_titles_and_snippets(db):
 def test_cli_search_sorted_by_date(dated_db):
     result = CliRunner().invoke(main, ["search", "bao", "lu", "--db", str(dated_db),
                                        "--sort", "oldest", "--limit", "2"])
-    lines = [line.split()[:2] for line in result.stdout.splitlines() if line[:4].strip()]
+    lines = [line.split()[:2] for line in result.stdout.splitlines() if re.match(r" *\d+\. ", line)]
     assert (0, [["1.", "2016-01-30"], ["2.", "2019-08-03"]]) == (result.exit_code, lines)
 
 @pytest.mark.parametrize("args", [["--since", "2021"], ["--db", "missing.db"], ["--sort", "date"]])
 def test_cli_search_cannot_run(db, args):
     result = CliRunner().invoke(main, ["search", "dang", "--db", str(db), *args])
     assert 2 == result.exit_code
+
+
+def test_cli_search_prints_the_total(dated_db):
+    result = CliRunner().invoke(main, ["search", "bao", "lu", "--db", str(dated_db),
+                                       "--limit", "2"])
+    assert (0, "2 of 5 articles match") == (result.exit_code, result.stdout.splitlines()[0])
+
+
+def test_cli_search_json_has_the_total(dated_db):
+    result = CliRunner().invoke(main, ["search", "bao lu", "--db", str(dated_db), "--limit", "2",
+                                       "--json"])
+    out = json.loads(result.stdout)
+    assert (5, 2) == (out["total"], len(out["hits"]))
+
+
+def test_cli_search_or(db):
+    result = CliRunner().invoke(main, ["search", "hoa", "OR", "quy", "--db", str(db), "--json"])
+    assert (0, ["x:id:2", "x:id:4"]) == (result.exit_code, keys(json.loads(result.stdout)["hits"]))
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "AND", "foo NOT", "(a"])
+def test_cli_malformed_query_exits_2_with_one_line(db, query):
+    result = CliRunner().invoke(main, ["search", query, "--db", str(db)])
+    assert (2, 1, "portal-archive: cannot run: malformed search query: ") == (
+        result.exit_code, len(result.stderr.splitlines()), result.stderr[:52])
+
+
+def test_cli_no_match_exits_0(db):
+    result = CliRunner().invoke(main, ["search", "xyzzy", "--db", str(db)])
+    assert (0, "no article matches\n") == (result.exit_code, result.stderr)
 
 
 def test_cli_rebuild_fts(db):
