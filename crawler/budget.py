@@ -35,6 +35,6 @@ class PageBudgetGuard:
                 or request.meta.get("budget_exempt")):
             return
         url = (request.meta.get("redirect_urls") or [request.url])[0]
-        if not budget.allows(url, parked=request):
+        if not budget.allows(url, parked=request, pager=bool(request.meta.get("pager"))):
             self.crawler.stats.inc_value("archive/budget/unfetched")
             raise PageCut(f"page budget: {url}")

@@ -24,8 +24,13 @@ Heritrix's budgets, but judged by yield rather than by count alone:
 - A template has a Scrapy priority that falls with each of its URLs asked for: one with many
   URLs (a month archive, sort orders, tags) waits behind the rest, so its pages are read when
   what they list is mostly known, and it is judged, and cut, before it costs much.
-- A template cut in a run where none of its pages yielded is remembered by the archive: later
-  runs fetch one page of it (a probe, which reopens it if it yields) instead of its budget.
+- A template cut in a run where none of its pages linked to an article is remembered by the
+  archive: later runs fetch one page of it (a probe, which reopens it if it yields) instead of
+  its budget.
+- A layout's own pager (its "next page" link or ASP.NET postback) is never cut: the run of
+  archived articles it shows (``ARCHIVE_KNOWN_RUN``) bounds it.
+- ``cuts=False`` keeps the cap and drops the cuts: a scale-out worker's parked URLs would die
+  with it.
 - The run has a hard cap on the pages (not articles, photos or attachments) it fetches:
   ``cap_base + cap_per_article`` times the articles it found. A run that reaches it ends
   ``degraded``, with the reason.
@@ -144,6 +149,7 @@ class PageBudget:
     #: Page ids start with it: a worker of a scale-out crawl sees answers to other workers'
     #: pages, which it must not take for its own.
     id_prefix: str = ""
+    cuts: bool = True
     templates: dict[str, TemplateRecord] = field(default_factory=dict)
     pages: int = 0
     articles: int = 0
@@ -172,11 +178,11 @@ class PageBudget:
         """The most pages this run may fetch, with the articles found so far."""
         return self.cap_base + int(self.cap_per_article * self.articles)
 
-    def allows(self, url: str, parked: Any = None) -> bool:
+    def allows(self, url: str, parked: Any = None, pager: bool = False) -> bool:
         """May a page at ``url`` be requested now? When its template is cut, ``parked`` (the
         request, say) is kept to be released if the template reopens; a URL refused by the
-        cap is only counted."""
-        rec = self.templates.get(url_template(url))
+        cap is only counted. A layout's own pager (``pager``) is never cut, only capped."""
+        rec = None if pager else self.templates.get(url_template(url))
         if rec is not None and rec.cut == "remembered" and rec.probes > 0:
             rec.probes -= 1  # one page, to see whether the template yields now
         elif rec is not None and rec.cut:
@@ -281,7 +287,7 @@ class PageBudget:
         rec.idle_run += 1
         rec.idle += 1
         limit = self.dated_budget if rec.dated else self.budget
-        if rec.cut is None and (rec.idle_run >= limit
+        if self.cuts and rec.cut is None and (rec.idle_run >= limit
                                 or rec.idle >= limit + self.idle_per_yield * rec.productive):
             rec.cut = ("dated pages without a new article" if rec.dated
                        else "pages without a new article")
@@ -302,9 +308,12 @@ class PageBudget:
                       key=lambda r: (-r.fetched, r.template))
 
     def dead(self) -> list[str]:
-        """Templates cut in this run none of whose pages yielded a new article: worth
-        remembering, so later runs skip them (but for a probe)."""
-        return [r.template for r in self.cut() if r.cut != "remembered" and not r.productive]
+        """Templates cut in this run none of whose pages linked to an article, new or archived
+        (a calendar, an empty archive): worth remembering, so later runs skip them (but for a
+        probe). One that listed articles (sort orders, tags, a pager whose articles came by
+        other links first) is cut again in each run instead."""
+        return [r.template for r in self.cut() if r.cut != "remembered"
+                and not r.productive and not r.linked_articles]
 
     def summary(self) -> dict[str, Any]:
         """The run's budget figures, for the crawl's stats and the coverage report."""

@@ -241,6 +241,8 @@ class PortalSpider(scrapy.Spider):
                 meta: dict[str, Any] | None = None) -> Iterator[Any]:
         """Requests (and alias records) for one link."""
         refused, key, target, link = self._facts(url)
+        # The layout's own pager: bounded by ARCHIVE_KNOWN_RUN and the cap, never cut.
+        pager = bool((meta or {}).get("pager"))
         if key is not None or (not force and self.layout.article_key(url) in self.known):
             self._article_links += 1
         if refused:
@@ -255,13 +257,14 @@ class PortalSpider(scrapy.Spider):
             if (force or self.follow_listings) and target not in self.pages_requested:
                 self.pages_requested.add(target)  # Scrapy's dupefilter would drop it again
                 request = scrapy.Request(target, callback=self.parse, errback=self.failed,
-                                         priority=0 if force else self.budget.priority(target),
+                                         priority=0 if force or pager
+                                         else self.budget.priority(target),
                                          meta={"kind": "page", **_BY_HAND, **(meta or {}),
                                                **({"budget_exempt": True} if force else {})})
-                if not force and not self.budget.allows(target, parked=request):
+                if not force and not self.budget.allows(target, parked=request, pager=pager):
                     self.crawler.stats.inc_value("archive/budget/unfetched")
                     return
-                if not force and self.budget.is_cut(target):  # a remembered cut's probe
+                if not force and not pager and self.budget.is_cut(target):  # a probe
                     request.meta["budget_exempt"] = True
                 yield request
             return
@@ -326,7 +329,8 @@ class PortalSpider(scrapy.Spider):
             if run >= self.known_run:
                 self.crawler.stats.inc_value("archive/listings/stopped_at_known")
             elif links.next_page:
-                out.extend(self._follow(links.next_page, None, meta={"known_run": run}))
+                out.extend(self._follow(links.next_page, None,
+                                        meta={"known_run": run, "pager": True}))
             else:
                 out.extend(self._postback(links, run))
         return out
@@ -361,7 +365,8 @@ class PortalSpider(scrapy.Spider):
             return []
         self.crawler.stats.inc_value("archive/listings/postbacks")
         return [links.postback_request.to_scrapy(callback=self.parse, errback=self.failed,
-                                                 meta={"kind": "page", "known_run": run})]
+                                                 meta={"kind": "page", "known_run": run,
+                                                       "pager": True})]
 
     def _read_page(self, response: Response, follow: list[Any], is_article: bool,
                    new_article: bool) -> None:

@@ -151,6 +151,13 @@ class WorkerSpider(PortalSpider):
             budget=self.new_budget(profile.name, len(known)))
         self._slot_manners(profile, seed.urls)
 
+    def new_budget(self, site: str, known: int) -> PageBudget:
+        """The page cap, without template cuts: a URL a worker parks would be lost with it (it
+        left the shared queue), where a single run keeps it until its template reopens."""
+        budget = super().new_budget(site, known)
+        budget.cuts = False
+        return budget
+
     def known_articles(self, site: str) -> KnownArticles:
         """The site's archived articles: the merged archive's (``ARCHIVE_KNOWN_DB``) and this
         shard's (its titles count), so that a new round fetches only what no shard has."""

@@ -154,13 +154,20 @@ def test_unfetched_urls_are_counted_per_cut_template():
     assert 5 == budget.summary()["unfetched"]
 
 
-def test_only_templates_cut_without_a_yield_are_remembered():
+def test_only_templates_that_linked_to_no_article_are_remembered():
     budget = PageBudget(budget=1, dated_budget=1)
     read(budget, "http://x.vn/lich?ngay=2025-06-01")
     read(budget, "http://x.vn/Category.aspx?cat=a&sort=title", links=20)
     read(budget, "http://x.vn/tag/1", new_articles=2)
     read(budget, "http://x.vn/tag/2")
-    assert ["/category.aspx?cat=&sort=", "/lich?ngay="] == sorted(budget.dead())
+    assert ["/lich?ngay="] == budget.dead()
+
+
+def test_without_cuts_only_the_cap_applies():
+    budget = PageBudget(budget=1, dated_budget=1, cuts=False)
+    for day in range(1, 5):
+        read(budget, f"http://x.vn/lich?ngay=2025-06-0{day}")
+    assert True is budget.allows("http://x.vn/lich?ngay=2025-06-05")
 
 
 def test_remembered_templates_are_not_written_again():

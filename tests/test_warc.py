@@ -221,7 +221,8 @@ def test_recrawl_of_unchanged_pages_writes_revisits_and_no_new_payloads(tmp_path
     run2 = _rows(db, "SELECT max(id) FROM crawls")[0][0]
     (pages, revisits), = _rows(
         db, "SELECT count(*), count(revisit_of) FROM captures WHERE crawl_id = ? "
-            "AND status = 200 AND url IN (SELECT url FROM captures WHERE crawl_id < ?)",
+            "AND status = 200 AND url IN (SELECT url FROM captures WHERE crawl_id < ? "
+            "AND status = 200)",
         run2, run2)
     # Unchanged articles answer 304 to the conditional requests; the home page and every
     # listing page fetched the first time answer 200 with the bytes archived then: revisits,
@@ -231,7 +232,8 @@ def test_recrawl_of_unchanged_pages_writes_revisits_and_no_new_payloads(tmp_path
     assert pages > 10 and revisits == pages
     assert counts.get("revisit", 0) == revisits
     first_time, = _rows(db, "SELECT count(*) FROM captures WHERE crawl_id = ? AND status = 200 "
-                            "AND url NOT IN (SELECT url FROM captures WHERE crawl_id < ?)",
+                            "AND url NOT IN (SELECT url FROM captures WHERE crawl_id < ? "
+                            "AND status = 200)",
                         run2, run2)[0]
     # Response records: the 304s (no payload), the dead link's 404 and the pages fetched for
     # the first time, nothing else.
