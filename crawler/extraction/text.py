@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from dataclasses import dataclass
 
 #: Folded like white space, though Python does not count them as such (``str.isspace``):
 #: zero-width space and the byte-order mark.
@@ -76,3 +78,107 @@ def text_of(el: object) -> str:
         stack.append((node, True))
         stack.extend((child, False) for child in reversed(node))  # type: ignore[call-overload]
     return clean("".join(parts))
+
+
+# --- bylines ---------------------------------------------------------------------------------
+
+#: Labels before an author's name: "Tác giả:", "Bài và ảnh:", "Tin, ảnh:", "Thực hiện:".
+_BYLINE_LABEL = re.compile(
+    r"^(?:tác giả|người viết|bài(?: và ảnh)?|bài, ảnh|tin(?: và ảnh)?|tin, ảnh|tin và ảnh"
+    r"|thực hiện|nhóm thực hiện|phóng viên|biên tập|t/h|by)\s*[:：]\s*", re.IGNORECASE)
+#: A source, not an author: "Theo TTXVN", "Nguồn: Báo Lào Cai", "(Nguồn: Trang TTĐT VP)".
+_SOURCE_ONLY = re.compile(r"^\(?\s*(?:theo|nguồn(?: tin)?\s*:|nguồn\s)\s*(?P<src>.+?)\s*\)?\.?$",
+                          re.IGNORECASE)
+#: A source after the author: "Phương Thảo (theo Robb Report)", "Minh Anh - Theo VOV".
+_SOURCE_AFTER = re.compile(r"\s*(?:\(\s*(?:theo|nguồn\s*:?)\s+(?P<p>[^()]+?)\s*\)"
+                           r"|[-–|]\s*(?:theo|nguồn\s*:)\s+(?P<d>.+))\.?$", re.IGNORECASE)
+#: Pieces of a byline that are a date or a time, not a name: "07/03/2026", "08:47",
+#: "(GMT+7)", "Thứ hai", "Cập nhật", "Đăng lúc".
+_BYLINE_NOISE = re.compile(
+    r"\d|^(?:\(?gmt\s*[+-]?\s*\d*\)?|thứ\s+\w+|chủ nhật|cn|cập nhật|đăng(?: lúc| ngày)?"
+    r"|ngày(?: đăng)?|lúc|sáng|chiều|tối|trưa|am|pm)$",
+    re.IGNORECASE)
+#: Separators between the parts of a byline.
+_BYLINE_SEP = re.compile(r"(\s+[-–—|]\s+|\s*[|•·]\s*|\s*,\s*|\s*;\s*|\s+-(?=\s*\d)|(?<=\d)\s*-\s+)")
+#: A collective byline: "PV", "Nhóm PV", "Nhóm phóng viên", "PV - CTV", "BTV".
+_COLLECTIVE = re.compile(r"^(?:nhóm\s+)?(?:pv|ctv|btv|phóng viên|cộng tác viên|pv\s*-\s*ctv)$",
+                         re.IGNORECASE)
+#: Words of an agency or a page, never a person: "Trang TTĐT VP", "TTXVN", "Báo Lào Cai".
+_NOT_A_NAME = re.compile(r"^(?:trang|cổng|báo|tạp chí|đài|ban|sở|ubnd|văn phòng|theo|nguồn)\b",
+                         re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Byline:
+    """What a byline line says: who wrote it, and where it was taken from."""
+
+    author: str | None = None
+    source: str | None = None
+
+
+def name_like(text: str) -> bool:
+    """Is ``text`` a person's name, a few of them, or a collective byline ("Nhóm PV")?
+
+    Vietnamese names capitalise every syllable ("Nguyễn Thị Diệu Thúy"); initials ("N.H",
+    "Th.S") and agency abbreviations ("PV", "TTXVN") are all capitals."""
+    text = text.strip()
+    if not text or len(text) > 60 or _COLLECTIVE.match(text):
+        return bool(text) and len(text) <= 60
+    words = text.replace("/", " ").split()
+    if not 1 <= len(words) <= 6 or _NOT_A_NAME.match(text) or any(c.isdigit() for c in text):
+        return False
+    return all(w[:1].isupper() or not w[:1].isalpha() for w in words) and any(
+        c.isalpha() for c in text)
+
+
+def _strip_noise(text: str) -> tuple[str, bool]:
+    """``text`` without the pieces that are dates, times or labels ("Nguyên Minh - 07/03/2026
+    08:47" is "Nguyên Minh"), the separators the other pieces had kept; and whether every
+    piece kept reads as a name."""
+    pieces = _BYLINE_SEP.split(text)
+    kept: list[str] = []
+    for i in range(0, len(pieces), 2):
+        part = pieces[i].strip(" .()[]")
+        if not part:
+            continue
+        words = part.split()
+        while words and _BYLINE_NOISE.search(words[0]):
+            words.pop(0)
+        while words and _BYLINE_NOISE.search(words[-1]):
+            words.pop()
+        part = " ".join(words)
+        if not part or _BYLINE_NOISE.search(part):
+            continue
+        if kept:
+            kept.append(pieces[i - 1].strip() if pieces[i - 1].strip() in (",", ";")
+                        else f" {pieces[i - 1].strip()} ")
+        kept.append(part)
+    joined = "".join(kept).replace(" ,", ",").replace(",", ", ").replace("  ", " ").strip()
+    names = [p for p in kept[::2]]
+    return joined, bool(names) and all(name_like(n) for n in names)
+
+
+def parse_byline(text: str) -> Byline:
+    """Read a byline line: ``"Diệu Thúy"``, ``"Nguyên Minh - 07/03/2026 08:47"``,
+    ``"Bài và ảnh: Võ Hải"``, ``"Hoàng Anh - Minh Đức"``, ``"PV"``, ``"Theo TTXVN"`` (a source,
+    no author), ``"Phương Thảo (theo Robb Report)"``. Dates, times and labels are left out;
+    a line that is not a name gives no author.
+
+    >>> parse_byline("Nguyên Minh - 07/03/2026 08:47")
+    Byline(author='Nguyên Minh', source=None)
+    """
+    text = clean(text).strip(" .")
+    if not text:
+        return Byline()
+    text = _BYLINE_LABEL.sub("", text)
+    m = _SOURCE_ONLY.match(text)
+    if m:
+        source, _ = _strip_noise(m.group("src"))
+        return Byline(source=source.strip(" .") or None)
+    source = None
+    m = _SOURCE_AFTER.search(text)
+    if m:
+        source = (m.group("p") or m.group("d") or "").strip(" .") or None
+        text = text[:m.start()].strip()
+    author, ok = _strip_noise(_BYLINE_LABEL.sub("", text))
+    return Byline(author=author if ok else None, source=source)

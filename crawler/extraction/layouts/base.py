@@ -29,9 +29,19 @@ from crawler.items import Article, Attachment, Image, RelatedEntry
 
 #: Photo credit at the end of a caption: "Ảnh  Huy Dương", "Ảnh: N.H", "(Ảnh: Thanh Vân/TTXVN)".
 CREDIT = re.compile(
-    r"[\s,;–-]*\(?\s*(?:Ảnh|Nguồn ảnh|Ảnh và tin|Ảnh, tin)\s*:?\s+"
-    r"(?P<credit>[^()\n]{1,60}?)\s*\)?\s*$"
+    r"[\s,;–-]*[(\[]?\s*(?:Ảnh|Nguồn ảnh|Ảnh và tin|Ảnh, tin|Ảnh tư liệu)\s*[:\-–]?\s+"
+    r"(?P<credit>[^()\[\]\n]{1,60}?)\s*[)\]]?\s*\.?\s*$"
 )
+#: A caption that is only a credit: "Ảnh: Huy Dương", "(Ảnh: TTXVN)".
+_CREDIT_ONLY = re.compile(r"^[(\[]?\s*(?:Ảnh|Nguồn ảnh)\s*[:\-–]?\s+", re.IGNORECASE)
+#: Class names of caption elements: "caption", "image-caption", "chuthich", "PhotoCMS_Caption",
+#: "desc", vnexpress's "Image" paragraph under a photo.
+_CAPTION_CLASS = re.compile(r"caption|chuthich|chu-thich|chu_thich|^image$|photo-?desc|img-?desc"
+                            r"|fig-?desc|expNoEdit|note-?image|image-?note", re.IGNORECASE)
+_CENTRED = re.compile(r"text-align\s*:\s*center", re.IGNORECASE)
+_ITALIC_STYLE = re.compile(r"font-style\s*:\s*italic", re.IGNORECASE)
+#: A caption is a line, not a paragraph of the story.
+CAPTION_MAX = 400
 _NOT_A_CREDIT = re.compile(r"^(minh họa|minh hoạ|tư liệu|chụp màn hình)$", re.IGNORECASE)
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|odt|ods)(?:$|[?#])", re.I)
 #: An ASP.NET postback link: ``javascript:__doPostBack('target','argument')``.
@@ -96,6 +106,9 @@ class Block:
     text: str = ""
     url: str = ""
     caption: str = ""
+    #: A text block set like a caption (italic, centred, a caption class); an image whose
+    #: caption is only its ``alt`` text.
+    captionish: bool = False
 
 
 def media_of(blocks: list[Block]) -> tuple[list[Image], list[Attachment]]:
@@ -368,8 +381,68 @@ def _select_each(nodes: list[object], css: str, kind: str) -> list[object]:
     return [found for node in nodes for found in select(node, css, kind)]
 
 
+def _caption_like(el: etree._Element) -> bool:
+    """Is a paragraph set like a photo caption: a caption class, centred, or italic through?"""
+    if _CAPTION_CLASS.search(el.get("class", "")) or el.tag == "figcaption":
+        return True
+    style = el.get("style", "")
+    if el.get("align", "").lower() == "center" or _CENTRED.search(style):
+        return True
+    if _ITALIC_STYLE.search(style):
+        return True
+    text = text_of(el)
+    italic = " ".join(text_of(i) for i in el.iter("em", "i")
+                      if not any(a.tag in ("em", "i") for a in i.iterancestors()))
+    if text and clean(italic) == text:
+        return True
+    return any(isinstance(c.tag, str) and (c.get("align", "").lower() == "center"
+                                           or _CENTRED.search(c.get("style", ""))
+                                           or _CAPTION_CLASS.search(c.get("class", "")))
+               and text_of(c) == text for c in el)
+
+
+def is_caption_text(text: str, captionish: bool) -> bool:
+    """Can a text block right after a photo be its caption? A short line set like a caption,
+    or one that ends with a photo credit ("... Ảnh  Huy Dương", "(Ảnh: Thanh Vân/TTXVN)")."""
+    if not text or len(text) > CAPTION_MAX:
+        return False
+    return captionish or CREDIT.search(text) is not None or _CREDIT_ONLY.match(text) is not None
+
+
+def _with_captions(blocks: list[Block]) -> Iterator[Block]:
+    """Blocks with each photo that has no caption of its own given the text block right after
+    it when that block reads as a caption (the ``<p><img></p><p><em>... (Ảnh: X)</em></p>``
+    pattern); that block then leaves the text."""
+    i = 0
+    while i < len(blocks):
+        b = blocks[i]
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        if (b.kind == "image" and (not b.caption or b.captionish) and nxt is not None
+                and nxt.kind == "text" and is_caption_text(nxt.text, nxt.captionish)):
+            yield Block("image", url=b.url, caption=nxt.text)
+            i += 2
+            continue
+        if b.kind == "image" and b.captionish:  # alt text only: still the best caption known
+            yield Block("image", url=b.url, caption=b.caption)
+        else:
+            yield b
+        i += 1
+
+
+#: Parts of a table walked cell by cell when a photo table turns out to hold the text too.
+_TABLE_PARTS = {"tbody", "thead", "tfoot", "tr", "td", "th"}
+
+
 def _walk(el: etree._Element, base_url: str, depth: int = 0) -> Iterator[Block]:
-    """Yield text blocks, images and attachments of an element, in document order."""
+    """Yield text blocks, images and attachments of an element, in document order; a photo
+    without a caption of its own takes the caption line that follows it."""
+    if depth:
+        yield from _walk_raw(el, base_url, depth)
+    else:
+        yield from _with_captions(list(_walk_raw(el, base_url, 0)))
+
+
+def _walk_raw(el: etree._Element, base_url: str, depth: int = 0) -> Iterator[Block]:
     pending: list[str] = []
 
     def flush() -> Iterator[Block]:
@@ -388,7 +461,15 @@ def _walk(el: etree._Element, base_url: str, depth: int = 0) -> Iterator[Block]:
             continue
         images = _IMAGES(child) if tag != "img" else [child]
         is_photo_table = tag in ("table", "figure") and images
-        if tag == "img" or is_photo_table:
+        if is_photo_table and tag == "table" and depth < MAX_WALK_DEPTH and (
+                len(text_of(child)) > CAPTION_MAX + 200):
+            # A layout table holding photos and the story: its cells, one by one.
+            yield from flush()
+            for cell in child.iter("td", "th"):
+                if not any(a.tag in ("td", "th") for a in cell.iterancestors()
+                           if a is not child and child in a.iterancestors()):
+                    yield from _walk_raw(cell, base_url, depth + 1)
+        elif tag == "img" or is_photo_table:
             yield from flush()
             captions = _CAPTIONS(child) if tag != "img" else []
             caption = " ".join(text_of(c) for c in captions)
@@ -397,10 +478,11 @@ def _walk(el: etree._Element, base_url: str, depth: int = 0) -> Iterator[Block]:
             for img in images:
                 url = resolve(base_url, img.get("src"))
                 if url is not None:
-                    yield Block("image", url=url, caption=caption or img.get("alt") or "")
+                    yield Block("image", url=url, caption=caption or img.get("alt") or "",
+                                captionish=not caption)
         elif tag == "br":
             yield from flush()
-        elif tag in BLOCK_TAGS or tag == "table":
+        elif tag in BLOCK_TAGS or tag == "table" or (depth and tag in _TABLE_PARTS):
             yield from flush()
             attach = [a for a in _LINKS(child) if ATTACHMENT_EXT.search(a.get("href"))
                       and resolve(base_url, a.get("href")) is not None]
@@ -411,11 +493,15 @@ def _walk(el: etree._Element, base_url: str, depth: int = 0) -> Iterator[Block]:
             elif depth < MAX_WALK_DEPTH and (images or any(
                 isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in child
             )):
-                yield from _walk(child, base_url, depth + 1)
+                yield from _walk_raw(child, base_url, depth + 1)
             else:
                 text = text_of(child)
                 if text:
-                    yield Block("text", text=text)
+                    yield Block("text", text=text,
+                                captionish=len(text) <= CAPTION_MAX and _caption_like(child))
+        elif images and depth < MAX_WALK_DEPTH:  # <a href="big.jpg"><img></a>, <center><img>
+            yield from flush()
+            yield from _walk_raw(child, base_url, depth + 1)
         else:
             pending.append("".join(child.itertext()))
         if child.tail:
