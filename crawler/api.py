@@ -10,10 +10,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from crawler.archivefile import check_archive
 from crawler.export import export as export  # re-exported: search, export and report are API
@@ -31,6 +34,8 @@ from crawler.warccheck import warc_check as warc_check  # re-exported
 
 if TYPE_CHECKING:  # Scrapy is imported by the commands that crawl, not by the CLI's start
     from scrapy.settings import Settings
+
+    from crawler.extraction.learn import LearnedProfile
 
 EXIT_OK = 0
 EXIT_INTERRUPTED = 1
@@ -89,7 +94,8 @@ class CrawlSummary:
             "(not followed; list its host in the profile's aliases to crawl it)"
             for old, new in (s.get("archive/moved_to") or {}).items()) + (
             f"\nERROR: writing the archive failed, the run stopped: {s['archive/write_error']}"
-            if s.get("archive/write_error") else "")
+            if s.get("archive/write_error") else "") + (
+            f"\n{s['archive/learned_profile']}" if s.get("archive/learned_profile") else "")
 
 
 def project_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -128,9 +134,11 @@ def _skip_filtered_records(settings: Any) -> None:
 
 
 def crawl(urls: Sequence[str], db: str = "archive.db", site: str | None = None,
-          settings: Mapping[str, Any] | None = None) -> CrawlSummary:
+          settings: Mapping[str, Any] | None = None, learn: bool = True) -> CrawlSummary:
     """Crawl from ``urls`` into the archive at ``db``; returns the run's summary.
 
+    ``learn``: when no profile matched the site (the zero-config generic fallback), learn one
+    from the run's pages and write it beside the archive (:func:`learned_profile_path`).
     Runs Scrapy's reactor in this process, so it can be called once per process.
     Raises :class:`~crawler.archivefile.ArchiveUnusable` when ``db`` cannot be an archive.
     """
@@ -156,12 +164,128 @@ def crawl(urls: Sequence[str], db: str = "archive.db", site: str | None = None,
     finally:
         lock.release()
     stats = dict(crawler.stats.get_stats())
-    return CrawlSummary(
+    summary = CrawlSummary(
         crawl_id=stats.get("archive/crawl_id"),
         site=getattr(crawler.spider, "site", "") if crawler.spider else "",
         status=stats.get("archive/status", "interrupted"),
         stats=stats,
     )
+    if learn and not profile.path and summary.site:  # no profile matched: the generic fallback
+        _learn_beside(db, summary)
+    return summary
+
+
+# --- learning a profile from a portal's own pages (crawler/extraction/learn.py) --------------
+#: Pages a zero-config sample crawl fetches for ``learn URL``.
+LEARN_PAGES = 150
+#: Captures read from an archive to learn from (the first ones: home, listings, articles).
+LEARN_MAX_CAPTURES = 400
+#: Fewer articles than this in the sample: no profile is learned.
+LEARN_MIN_ARTICLES = 5
+
+
+def learned_profile_path(db: str, site: str) -> Path:
+    """Where a crawl writes the profile it learned for ``site``: a ``<db stem>.profiles``
+    folder beside the archive (``archive.db`` -> ``archive.profiles/<site>.toml``), ready to
+    be named by ``ARCHIVE_PROFILES_DIR``."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", site).strip("-") or "site"
+    return Path(db).with_suffix(".profiles") / f"{name}.toml"
+
+
+def _captured_pages(db: str, site: str | None, limit: int = LEARN_MAX_CAPTURES
+                    ) -> list[tuple[str, bytes]]:
+    """(final URL, body) of the first ``limit`` HTML captures of ``site`` in ``db``."""
+    pages = []
+    with Archive(db, readonly=True) as archive:
+        for cap in archive.html_captures(site=site):
+            pages.append((cap["final_url"] or cap["url"], archive.capture_body(cap["id"])))
+            if len(pages) >= limit:
+                break
+    return pages
+
+
+def _learn_beside(db: str, summary: CrawlSummary) -> None:
+    """Learn a profile from the run's site and write it beside the archive; the summary says
+    where. Never fails the crawl: a sample too small or an error is a line in the summary."""
+    from crawler.extraction.learn import learn as learn_pages
+
+    try:
+        pages = _captured_pages(db, summary.site)
+        learned = learn_pages(pages, name=summary.site)
+        if learned.articles < LEARN_MIN_ARTICLES:
+            return
+        path = learned_profile_path(db, summary.site)
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(learned.to_toml(), encoding="utf-8")
+    except Exception as exc:  # noqa: BLE001  # the crawl is done; learning is a bonus
+        summary.stats["archive/learned_profile"] = f"could not learn a profile: {exc}"
+        return
+    summary.stats["archive/learned_profile"] = (
+        f"no profile matched {summary.site}: learned one, written to {path} ("
+        f"{learned.describe()}); review it, then crawl with ARCHIVE_PROFILES_DIR={path.parent}")
+
+
+def learn(url: str | None = None, output: str | None = None, db: str | None = None,
+          site: str | None = None, pages: int = LEARN_PAGES,
+          settings: Mapping[str, Any] | None = None) -> tuple[LearnedProfile, Path | None]:
+    """Learn a site profile from a portal's own pages and write it as TOML to ``output``
+    (none: not written). Returns the profile and the path written.
+
+    With ``db``: the HTML captures of that archive (of ``site``, else of ``url``'s host, else
+    of its only site) are read; no network. Without: a zero-config crawl of at most ``pages``
+    pages from ``url`` fills a temporary archive first (Scrapy's reactor: once per process).
+    The profile is named after ``output``'s file name, else after the site.
+    Raises ValueError on bad input, :class:`~crawler.archivefile.ArchiveUnusable` on an
+    archive that cannot be read.
+    """
+    import tempfile
+
+    from crawler.extraction.learn import learn as learn_pages
+    from crawler.profiles import GENERIC
+
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    if url is None and db is None:
+        raise ValueError("give a start URL to crawl a sample, or --db to read an archive")
+    if pages < 10:
+        raise ValueError(f"a sample of {pages} pages is too small to learn from (10 at least)")
+    out = Path(output) if output else None
+    if out is not None and not out.parent.is_dir():
+        raise ValueError(f"no folder {out.parent} for {out}")
+    if db is not None:
+        check_archive(db)
+        if site is None and url is not None:
+            site = profile_for(url, GENERIC).name
+        if site is None:
+            with Archive(db, readonly=True) as archive:
+                sites = sorted({c["site"] for c in archive.crawls(1000)})
+            if len(sites) != 1:
+                raise ValueError(f"{db} holds {len(sites)} sites; name one with --site "
+                                 f"({', '.join(sites)})")
+            site = sites[0]
+        sample = _captured_pages(db, site)
+    else:
+        assert url is not None
+        with tempfile.TemporaryDirectory(prefix="portal-archive-learn-") as folder:
+            sample_db = str(Path(folder) / "sample.db")
+            crawl([url], db=sample_db, site=GENERIC, learn=False, settings={
+                "LOG_LEVEL": "ERROR", "ARCHIVE_PROGRESS": "off", **(settings or {}),
+                "ARCHIVE_MAX_PAGES": pages, "ARCHIVE_MAX_PAGES_PER_ARTICLE": 0,
+                "ARCHIVE_FILES": False, "ARCHIVE_WARC": False, "ARCHIVE_EXTRACT_WORKERS": 0})
+            sample = _captured_pages(sample_db, None)
+    if not sample:
+        raise ValueError("no HTML page to learn from" + (f" for site {site!r} in {db}"
+                                                          if db else f" at {url}"))
+    base = url or sample[0][0]
+    parts = urlsplit(base)
+    learned = learn_pages(sample, name=out.stem if out else (site or parts.netloc),
+                          base_url=f"{parts.scheme}://{parts.netloc}/")
+    if learned.articles < LEARN_MIN_ARTICLES:
+        raise ValueError(f"only {learned.articles} article(s) among {learned.pages} pages: "
+                         f"too few to learn a profile from")
+    if out is not None:
+        out.write_text(learned.to_toml(), encoding="utf-8")
+    return learned, out
 
 
 def reextract(db: str = "archive.db", site: str | None = None, since: str | None = None,

@@ -218,6 +218,51 @@ def check_profile(name: str, url: str) -> None:
         sys.exit(api.EXIT_FAILURES)
 
 
+@main.command()
+@click.argument("url", required=False)
+@click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False),
+              help="The profile to write (TOML); its file name is the profile's name.")
+@click.option("--db", default=None, metavar="FILE", type=ARCHIVE_PATH,
+              help="Learn from this archive's captures instead of crawling a sample.")
+@click.option("--site", help="With --db: the site whose captures to read (default: URL's "
+                             "host, or the archive's only site).")
+@click.option("--pages", default=api.LEARN_PAGES, show_default=True, type=int,
+              help="Without --db: pages the sample crawl fetches.")
+@set_option
+def learn(url: str | None, output: str | None, db: str | None, site: str | None, pages: int,
+          settings: tuple[str, ...]) -> None:
+    """Learn a site profile from a portal's own pages and write it as TOML.
+
+    Crawls a bounded zero-config sample of the portal at URL (or reads the captures of an
+    existing archive with --db), finds what most pages repeat (menus, sidebar headings, the
+    header clock), the title (the text that agrees with the links leading to each page), the
+    date nearest it, the body, author and category, and writes CSS selectors for them. The
+    agreement of each field on held-out articles is printed; review the file, then put it in
+    a profiles folder (ARCHIVE_PROFILES_DIR). A crawl of a portal with no profile does the same
+    by itself and writes the profile beside the archive.
+
+    \b
+    Example:
+      portal-archive learn http://127.0.0.1:8080/ -o profiles/vpubnd.toml
+      portal-archive learn http://vpubnd.example.gov.vn/ --db archive.db -o vpubnd.toml
+    """
+    try:
+        learned, path = api.learn(url, output, db=db, site=site, pages=pages,
+                                  settings=_parse_settings(settings))
+    except (ValueError, ProfileError, OSError, sqlite3.Error) as exc:
+        _cannot_run(exc)
+    if path is None:
+        click.echo(learned.to_toml(), nl=False)
+    click.echo(learned.describe(), err=path is None)
+    for name, share in learned.confidence.items():
+        a, n = learned.agreement[name]
+        shown = f"{100 * share:.0f}% ({a}/{n})" if share is not None else "nothing to check"
+        click.echo(f"  {name:<9} {learned.selectors.get(name, '(generic reading)'):<40} {shown}",
+                   err=path is None)
+    if path is not None:
+        click.echo(f"wrote {path}")
+
+
 # --- the researchers' archive: search, export, rebuild-fts, report ---------------------------
 since_option = click.option("--since", metavar="DATE",
                             help="Only articles published on or after DATE (YYYY-MM-DD).")
