@@ -40,6 +40,7 @@ from crawler.extraction.layouts.base import (
     postback_request,
 )
 from crawler.extraction.page import Page
+from crawler.extraction.select import select
 from crawler.extraction.text import clean, text_of
 from crawler.extraction.urls import canonical_url, join_url, strip_session
 from crawler.items import Article, RelatedEntry
@@ -393,15 +394,27 @@ class Generic(Layout):
         return (best[1], best[2]) if best else None
 
     # --- the article ------------------------------------------------------------------------
+    def pinned(self, root: etree._Element, name: str) -> etree._Element | None:
+        """The element a profile's ``name`` selector finds first (a learned profile pins the
+        title, date, content, author and category: crawler/extraction/learn.py), else None."""
+        css = self.sel.get(name)
+        found = [el for el in select(root, css) if isinstance(el, etree._Element)] if css else []
+        return found[0] if found else None
+
     def article(self, page: Page, site: str = "") -> Article | None:
         root = page.selector.root
-        main = self.main_block(root)
+        main = self.pinned(root, "content")
+        main = self.main_block(root) if main is None else main
         if main is None:
             return None
-        title_el = self.title(root, main)
+        title_el = self.pinned(root, "title")
+        title_el = self.title(root, main) if title_el is None else title_el
         if title_el is None or is_listing(main, title_el, page.url):
             return None
-        found = self.date_near(root, title_el, main)
+        date_el = self.pinned(root, "date")
+        date_text = text_of(date_el) if date_el is not None else ""
+        parsed_pin = parse_date(date_text) if date_text else None
+        found = (date_text, parsed_pin) if parsed_pin else self.date_near(root, title_el, main)
         if found is None:
             return None
         date_text, parsed = found
@@ -415,13 +428,16 @@ class Generic(Layout):
         texts = [b.text for b in blocks if b.kind == "text" and b.text != title
                  and b.text != date_text and not _ATTACH_LABEL.match(b.text)]
         author, source = self._byline(root, main, texts)
+        if (author_el := self.pinned(root, "author")) is not None:
+            author = text_of(author_el) or author
         body = [t for t in texts if t not in (author, source)
                 and not _SOURCE_LINE.match(t) and not _AUTHOR_LINE.match(t)]
         images, attachments = media_of(blocks)
         reference = date.fromisoformat(parsed.iso()[:10])
         return Article(
             url=self.article_url(page.url), key=self.article_key(page.url), site=site,
-            category=self._category(root, title_el), title=title, published=parsed.iso(),
+            category=self._pinned_category(root) or self._category(root, title_el),
+            title=title, published=parsed.iso(),
             published_text=date_text, author=author, source=source, summary=lead,
             body="\n\n".join(body), body_html=clean_html(main, page.url), images=images,
             attachments=attachments, related=self.related_of(page, reference), problems=problems)
@@ -469,6 +485,11 @@ class Generic(Layout):
                     author = candidate
                     break
         return author, source
+
+    def _pinned_category(self, root: etree._Element) -> str | None:
+        """The category a profile's selector finds: a breadcrumb's last step."""
+        el = self.pinned(root, "category")
+        return (text_of(el).split(">")[-1].strip() or None) if el is not None else None
 
     def _category(self, root: etree._Element, title_el: etree._Element) -> str | None:
         """``article:section`` / JSON-LD ``articleSection``, else the label nearest before the
