@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import re
 from copy import deepcopy
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit, urlunsplit
 
 from lxml import etree
 
-from crawler.extraction.dates import parse_date
+from crawler.extraction.dates import ParsedDate, parse_date
 from crawler.extraction.layouts.base import (
     ATTACHMENT_EXT,
     POSTBACK,
@@ -38,10 +38,12 @@ from crawler.extraction.layouts.base import (
     clean_html,
     media_of,
     postback_request,
+    split_credit,
 )
+from crawler.extraction.metadata import Metadata, page_metadata, parse_iso_datetime
 from crawler.extraction.page import Page
 from crawler.extraction.select import select
-from crawler.extraction.text import clean, text_of
+from crawler.extraction.text import clean, name_like, parse_byline, text_of
 from crawler.extraction.urls import canonical_url, join_url, strip_session
 from crawler.items import Article, RelatedEntry
 
@@ -49,6 +51,7 @@ _CHROME = re.compile(
     r"(^|[-_\s])(header|menu|nav|navbar|footer|sidebar|leftcol|rightcol|left|right|banner|"
     r"topbar|breadcrumb|quangcao|lienket|weblink)([-_\s]|$)", re.IGNORECASE)
 _AUTHOR_HINT = re.compile(r"author|tacgia|tac-gia|actor|byline|writer", re.IGNORECASE)
+_NOT_AUTHOR_HINT = re.compile(r"avatar|photo|img|image|list|box-?author", re.IGNORECASE)
 _SOURCE_HINT = re.compile(r"source|nguon", re.IGNORECASE)
 _CATEGORY_HINT = re.compile(r"cate|chuyenmuc|chuyen-muc|section|breadcrumb|path", re.IGNORECASE)
 _SOURCE_LINE = re.compile(r"^\(?\s*Nguồn\s*:\s*(?P<src>.+?)\s*\)?$", re.IGNORECASE)
@@ -80,12 +83,48 @@ _CATEGORY_WINDOW = 40
 _HOME = {"trang chủ", "home", "trang chu", "tin tức", "tin tuc"}
 
 
+def _band(node: etree._Element) -> bool:
+    """Is a ``<header>`` / ``<footer>`` the page's band (a menu, a search form, a logo row)
+    rather than an article's own header (its date and share buttons)?"""
+    return (node.find(".//nav") is not None or node.find(".//form") is not None
+            or len(node.xpath(".//a[@href]")) >= 6)
+
+
+class _Chrome:
+    """Which elements sit in a header, menu, sidebar or footer, worked out once per page.
+
+    Chrome marks on the ancestors of the text block itself do not count: a newspaper names its
+    main column ``sidebar_1``, and its article header is a ``<header>``."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.marked: set[etree._Element] = set()
+        for node in root.iter():
+            if not isinstance(node.tag, str):
+                continue
+            if node.tag in ("nav", "aside") or (node.tag in ("header", "footer")
+                                                 and _band(node)):
+                self.marked.add(node)
+                continue
+            marks = f"{node.get('id', '')} {node.get('class', '')}"
+            if marks.strip() and _CHROME.search(marks):
+                self.marked.add(node)
+        self.allowed: set[etree._Element] = set()
+
+    def around(self, main: etree._Element) -> None:
+        """From now on, chrome marks on ``main`` and its ancestors do not count."""
+        self.allowed = {main, *main.iterancestors()}
+
+    def __call__(self, el: etree._Element) -> bool:
+        return any(node in self.marked and node not in self.allowed
+                   for node in el.iterancestors())
+
+
 def _chrome(el: etree._Element) -> bool:
-    """Is ``el`` inside a header, menu, sidebar or footer?"""
+    """Is ``el`` inside a header, menu, sidebar or footer (no page-wide view of the marks)?"""
     for node in el.iterancestors():
         if not isinstance(node.tag, str):
             continue
-        if node.tag in ("header", "nav", "footer", "aside"):
+        if node.tag in ("nav", "aside") or (node.tag in ("header", "footer") and _band(node)):
             return True
         marks = f"{node.get('id', '')} {node.get('class', '')}"
         if marks.strip() and _CHROME.search(marks):
@@ -282,6 +321,77 @@ def is_listing(main: etree._Element, title: etree._Element, url: str) -> bool:
     return linked / text > 0.6 and longest < 120
 
 
+_LARGE_FONT = re.compile(r"font-size\s*:\s*(1[4-9]|[2-9]\d)(?:\.\d+)?px|font-size\s*:\s*"
+                         r"(?:large|x-large|larger)", re.IGNORECASE)
+
+
+def _bold_lines(root: etree._Element, main: etree._Element,
+                order: dict[etree._Element, int]) -> list[etree._Element]:
+    """Lines set as a headline without a heading tag (a table-layout portal's ``<b>`` or
+    ``<font size="3">`` title): short, bold or large, with no block inside, in the first
+    elements of the text block or in the 40 elements before it."""
+    start = order.get(main, 0)
+    out = []
+    for el in root.iter("b", "strong", "font", "span", "td", "p", "div"):
+        pos = order.get(el, 0)
+        if not start - 40 <= pos <= start + 15 or _has_block_child(el):
+            continue
+        text = text_of(el)
+        if not 10 <= len(text) <= 300 or el.find(".//a") is not None:
+            continue
+        size = el.get("size", "")
+        if (el.tag in ("b", "strong") or _bold(el) or (size.isdigit() and int(size) >= 3)
+                or _LARGE_FONT.search(el.get("style", ""))):
+            out.append(el)
+    return out
+
+
+#: Pages that are never one article: tag, topic and search pages.
+_NEVER_ARTICLE = re.compile(
+    r"(?i)/(?:tag|tags|tu-?khoa|chu-?de|topics?|search|tim-?kiem)(?:/|\.\w+$|$)"
+    r"|[?&](?:q|keywords?|tu-?khoa|searchtext|search)=|[?&=/](?:tim-?kiem|search)(?:[&./]|$)")
+#: A site's home page: "/", "/vi/", "/index.php", "/Pages/default.aspx", "/trang-chu".
+_HOME_PATH = re.compile(
+    r"(?i)^/?(?:(?:vi|vn|vi-vn|en|portal|web|guest|home|trang-?chu|index|default|pages|trang)"
+    r"(?:\.\w{2,5})?/?)*$")
+
+
+def not_an_article_url(url: str) -> bool:
+    """Is ``url`` a home page, a tag page or a search page (never an article, whatever it
+    shows: a home page's lead story reads like an article)?"""
+    parts = urlsplit(url)
+    if _NEVER_ARTICLE.search(parts.path + (f"?{parts.query}" if parts.query else "")):
+        return True
+    return not parts.query and _HOME_PATH.match(parts.path) is not None
+
+
+def _checked_date(lines: list[tuple[int, str, ParsedDate]],
+                  meta: Metadata) -> tuple[str, ParsedDate] | None:
+    """The publication date: the page's date line nearest the title, checked against the
+    date the page's metadata claims. When they name different days, the nearest line of the
+    claimed day is taken (the nearest one was a header clock or a related item); when the page
+    shows no line of that day, or no date line at all, the claim itself."""
+    claims = [(raw, v) for raw in meta.published if (v := parse_iso_datetime(raw)) is not None]
+    if not claims:
+        return (lines[0][1], lines[0][2]) if lines else None
+    raw, value = claims[0]
+    days = {value.date() if isinstance(value, datetime) else value}
+    written = parse_iso_datetime(raw[:10])
+    if written is not None:
+        days.add(written)  # the day as written, whatever its (often wrong) UTC offset
+    for _, text, parsed in lines:
+        day = parsed.value.date() if isinstance(parsed.value, datetime) else parsed.value
+        if day in days:
+            return text, parsed
+    return raw, ParsedDate(value=value, text=raw, has_time=isinstance(value, datetime),
+                           year_inferred=False)
+
+
+def _source_text(text: str) -> str | None:
+    m = _SOURCE_LINE.match(text)
+    return (m.group("src") if m else text).strip() or None
+
+
 def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"\w+", text.lower()) if len(w) > 1}
 
@@ -317,12 +427,18 @@ class Generic(Layout):
         return self.page_url(url)
 
     # --- the parts ----------------------------------------------------------------------------
-    def main_block(self, root: etree._Element) -> etree._Element | None:
-        """The element whose paragraphs hold the most text."""
+    def main_block(self, root: etree._Element,
+                   chrome: _Chrome | None = None) -> etree._Element | None:
+        """The element whose paragraphs hold the most text; one inside a header, menu, sidebar
+        or footer only when it holds far more than anything outside them (a newspaper's main
+        column named ``sidebar_1``)."""
+        chrome = chrome if chrome is not None else _Chrome(root)
         scores: dict[etree._Element, float] = {}
+        marked: dict[etree._Element, float] = {}
         for p in root.iter("p", "div", "td", "span", "font"):
-            if not isinstance(p.tag, str) or _chrome(p):
+            if not isinstance(p.tag, str):
                 continue
+            table = marked if chrome(p) else scores
             paragraph = p.tag == "p" or (p.tag == "div" and not _has_block_child(p))
             text = text_of(p) if paragraph else clean("".join(p.xpath("text()")))
             if len(text) < 60:
@@ -334,26 +450,37 @@ class Generic(Layout):
                 parent = parent.getparent()
             if parent is None:
                 continue
-            scores[parent] = scores.get(parent, 0) + weight
+            table[parent] = table.get(parent, 0) + weight
             grand = parent.getparent()
             if grand is not None:
-                scores[grand] = scores.get(grand, 0) + weight * 0.3
-        if not scores:
-            return None
-        best = max(scores, key=scores.get)
-        return best if scores[best] >= self.min_text else None
+                table[grand] = table.get(grand, 0) + weight * 0.3
+        best = max(scores, key=scores.get) if scores else None
+        best_score = scores[best] if best is not None else 0.0
+        if marked:
+            other = max(marked, key=marked.get)
+            if marked[other] > 3 * best_score:
+                best, best_score = other, marked[other]
+        return best if best is not None and best_score >= self.min_text else None
 
-    def title(self, root: etree._Element, main: etree._Element) -> etree._Element | None:
-        hints = [_words(h) for h in root.xpath("//meta[@property='og:title']/@content")
-                 + root.xpath("//title/text()")]
-        hints = [h for h in hints if h]
+    def title(self, root: etree._Element, main: etree._Element, hints: list[str] | None = None,
+              chrome: _Chrome | None = None) -> etree._Element | None:
+        """The headline: the heading (or a bold line at the top of the text block) that agrees
+        best with the page's ``<title>``, ``og:title`` and JSON-LD headline, near and before
+        the text block; a sidebar box's heading in capitals ("LỊCH CÔNG TÁC") loses."""
+        chrome = chrome if chrome is not None else _Chrome(root)
+        words_of = [_words(h) for h in [*(hints or []),
+                                        *root.xpath("//meta[@property='og:title']/@content"),
+                                        *root.xpath("//title/text()")]]
+        words_of = [h for h in words_of if h]
         order = {el: i for i, el in enumerate(root.iter())}
         main_pos = order.get(main, 0)
         best, best_score = None, float("-inf")
         boxes = {h.lower() for h in self.related_headings}
-        for el in root.xpath("//h1|//h2|//h3|//*[contains(@class,'title') or "
-                             "contains(@class,'Title') or contains(@class,'tieude')]"):
-            if _chrome(el):
+        candidates = root.xpath("//h1|//h2|//h3|//*[contains(@class,'title') or "
+                                "contains(@class,'Title') or contains(@class,'tieude')]")
+        candidates += [el for el in _bold_lines(root, main, order) if el not in candidates]
+        for el in candidates:
+            if chrome(el):
                 continue
             text = text_of(el)
             if not 10 <= len(text) <= 300 or text.lower().rstrip(": ") in boxes:
@@ -362,25 +489,39 @@ class Generic(Layout):
             words = _words(text)
             # Dice agreement: a category heading whose words all occur in the page title
             # agrees less than the headline itself.
-            overlap = max((2 * len(words & h) / (len(words) + len(h)) for h in hints),
+            overlap = max((2 * len(words & h) / (len(words) + len(h)) for h in words_of),
                           default=0.0)
             distance = abs(main_pos - pos)
             inside = main in el.iterancestors() or el in main.iter()
             score = overlap * 100 - distance * 0.2 + (10 if pos <= main_pos or inside else -30)
             score += {"h1": 6, "h2": 4, "h3": 2}.get(el.tag, 0)
+            if text.upper() == text and len(words) <= 6 and overlap < 0.5:
+                score -= 25  # "LỊCH CÔNG TÁC", "THÔNG BÁO": a box heading, not a headline
+            if el.tag in ("h1", "h2", "h3") or "itle" in el.get("class", "") \
+                    or "tieude" in el.get("class", ""):
+                score += 3
             if score > best_score:
                 best, best_score = el, score
         return best
 
     def date_near(self, root: etree._Element, title: etree._Element,
-                  reference: etree._Element) -> tuple[str, object] | None:
+                  reference: etree._Element, chrome: _Chrome | None = None,
+                  ) -> tuple[str, object] | None:
         """The date line nearest the title in document order."""
+        found = self.date_lines(root, title, chrome)
+        return (found[0][1], found[0][2]) if found else None
+
+    def date_lines(self, root: etree._Element, title: etree._Element,
+                   chrome: _Chrome | None = None) -> list[tuple[int, str, ParsedDate]]:
+        """Every date line outside the page's chrome, nearest the title first (distance in
+        elements, a line before the title counted a little farther)."""
+        chrome = chrome if chrome is not None else _Chrome(root)
         nodes = [el for el in root.iter() if isinstance(el.tag, str)]
         index = {el: i for i, el in enumerate(nodes)}
         t = index.get(title, 0)
-        best = None
+        out = []
         for el in nodes:
-            if el.tag in ("script", "style") or _chrome(el):
+            if el.tag in ("script", "style") or chrome(el):
                 continue
             own = clean(" ".join(el.xpath("text()")))
             if not own or len(own) > 120 or not re.search(r"\d", own):
@@ -389,9 +530,9 @@ class Generic(Layout):
             if parsed is None:
                 continue
             distance = abs(index[el] - t) + (0 if index[el] > t else 3)
-            if best is None or distance < best[0]:
-                best = (distance, own, parsed)
-        return (best[1], best[2]) if best else None
+            out.append((distance, own, parsed))
+        out.sort(key=lambda x: x[0])
+        return out
 
     # --- the article ------------------------------------------------------------------------
     def pinned(self, root: etree._Element, name: str) -> etree._Element | None:
@@ -401,20 +542,40 @@ class Generic(Layout):
         found = [el for el in select(root, css) if isinstance(el, etree._Element)] if css else []
         return found[0] if found else None
 
+    def metadata(self, page: Page) -> Metadata:
+        """The page's JSON-LD, Open Graph and ``itemprop`` claims (evidence to check against
+        the page, never taken on trust), read once per page."""
+        memo = page.memo.get("metadata")
+        if memo is None:
+            text = page.text
+            memo = page_metadata(page.selector.root, None if not any(
+                h in text for h in ("og:", "article:")) else page.html_tree, text)
+            page.memo["metadata"] = memo
+        return memo  # type: ignore[return-value]
+
     def article(self, page: Page, site: str = "") -> Article | None:
         root = page.selector.root
+        if not_an_article_url(page.url):
+            return None
+        meta = self.metadata(page)
+        chrome = _Chrome(root)
         main = self.pinned(root, "content")
-        main = self.main_block(root) if main is None else main
+        main = self.main_block(root, chrome) if main is None else main
         if main is None:
             return None
+        chrome.around(main)
+        hints = [t for t in meta.titles if t not in meta.site_names]
         title_el = self.pinned(root, "title")
-        title_el = self.title(root, main) if title_el is None else title_el
+        title_el = self.title(root, main, hints, chrome) if title_el is None else title_el
         if title_el is None or is_listing(main, title_el, page.url):
             return None
         date_el = self.pinned(root, "date")
         date_text = text_of(date_el) if date_el is not None else ""
         parsed_pin = parse_date(date_text) if date_text else None
-        found = (date_text, parsed_pin) if parsed_pin else self.date_near(root, title_el, main)
+        if parsed_pin:
+            found: tuple[str, ParsedDate] | None = (date_text, parsed_pin)
+        else:
+            found = _checked_date(self.date_lines(root, title_el, chrome), meta)
         if found is None:
             return None
         date_text, parsed = found
@@ -427,43 +588,62 @@ class Generic(Layout):
         blocks = list(_walk(reading, page.url))
         texts = [b.text for b in blocks if b.kind == "text" and b.text != title
                  and b.text != date_text and not _ATTACH_LABEL.match(b.text)]
-        author, source = self._byline(root, main, texts)
+        author, source, byline_texts = self._byline(root, main, texts, title_el, meta, chrome)
         if (author_el := self.pinned(root, "author")) is not None:
-            author = text_of(author_el) or author
-        body = [t for t in texts if t not in (author, source)
+            author = parse_byline(text_of(author_el)).author or text_of(author_el) or author
+        body = [t for t in texts if t not in byline_texts and t not in (author, source)
                 and not _SOURCE_LINE.match(t) and not _AUTHOR_LINE.match(t)]
+        if body and parse_byline(body[-1]).author and parse_byline(body[-1]).author == author:
+            body.pop()
         images, attachments = media_of(blocks)
+        for image in images:  # a caption only the page's JSON-LD gives
+            if image.caption is None and image.url in meta.captions:
+                image.caption, image.credit = split_credit(meta.captions[image.url])
+                image.caption = image.caption or None
         reference = date.fromisoformat(parsed.iso()[:10])
         return Article(
             url=self.article_url(page.url), key=self.article_key(page.url), site=site,
-            category=self._pinned_category(root) or self._category(root, title_el),
+            category=self._pinned_category(root) or self._category(root, title_el, meta),
             title=title, published=parsed.iso(),
             published_text=date_text, author=author, source=source, summary=lead,
             body="\n\n".join(body), body_html=clean_html(main, page.url), images=images,
             attachments=attachments, related=self.related_of(page, reference), problems=problems)
 
-    def _byline(self, root: etree._Element, main: etree._Element,
-                texts: list[str]) -> tuple[str | None, str | None]:
+    def _byline(self, root: etree._Element, main: etree._Element, texts: list[str],
+                title_el: etree._Element | None = None, meta: Metadata | None = None,
+                chrome: _Chrome | None = None) -> tuple[str | None, str | None, set[str]]:
+        """(author, source, the body lines that were the byline).
+
+        In order: an element marked as the author ("author", "tacgia", "byline"... in its
+        class or id) between the headline and the end of the text; a labelled line ("Tác
+        giả: X", "Bài và ảnh: X"); a name-like line closing the text or in the byline cell
+        after it. Each is read by :func:`parse_byline` (dates, times and labels left out;
+        "Theo X" and "Nguồn: X" are sources). An author named by the page's metadata is taken
+        when the page prints it and no byline was found."""
         author = source = None
+        used: set[str] = set()
         scope = main.getparent() if main.getparent() is not None else main
-        for el in scope.iter():
-            if not isinstance(el.tag, str):
+        if title_el is not None:  # from the headline down: a byline under the title
+            common = {*title_el.iterancestors()}
+            node = main
+            while node is not None and node not in common:
+                node = node.getparent()
+            if node is not None and len(text_of(node)) < 3 * len(text_of(main)) + 2000:
+                scope = node
+        trailing = _trailing(main, {h.lower().rstrip(":") for h in self.related_headings})
+        for el in [*scope.iter(), *(n for t in trailing for n in t.iter())]:
+            if not isinstance(el.tag, str) or (chrome is not None and chrome(el)):
                 continue
             marks = f"{el.get('id', '')} {el.get('class', '')}"
-            if author is None and _AUTHOR_HINT.search(marks):
-                author = text_of(el) or None
-            elif source is None and _SOURCE_HINT.search(marks):
-                source = text_of(el) or None
-        trailing = _trailing(main, {h.lower().rstrip(":") for h in self.related_headings})
-        for el in trailing:
-            for node in el.iter():
-                if not isinstance(node.tag, str):
-                    continue
-                marks = f"{node.get('id', '')} {node.get('class', '')}"
-                if author is None and _AUTHOR_HINT.search(marks):
-                    author = text_of(node) or None
-                elif source is None and _SOURCE_HINT.search(marks):
-                    source = text_of(node) or None
+            if author is None and _AUTHOR_HINT.search(marks) and not _NOT_AUTHOR_HINT.search(
+                    marks):
+                line = parse_byline(text_of(el))
+                author = line.author
+                source = source or line.source
+                if author:
+                    used.add(text_of(el))
+            elif source is None and _SOURCE_HINT.search(marks) and len(text_of(el)) <= 120:
+                source = parse_byline(text_of(el)).source or _source_text(text_of(el))
         # A byline cell after the text: "Bích Huệ<br>(Nguồn: Trang TTĐT VP)".
         cells = [c for el in trailing for c in (el.xpath(".//td[not(.//td)]") or [el])]
         after = [b.text for c in cells for b in _walk(c, "") if b.kind == "text"]
@@ -471,37 +651,55 @@ class Generic(Layout):
             m = _SOURCE_LINE.match(text)
             if m and source is None:
                 source = m.group("src")
+                used.add(text)
             m = _AUTHOR_LINE.match(text)
             if m and author is None:
-                author = m.group("a")
+                author = parse_byline(text).author or m.group("a")
+                used.add(text)
         if author is None and (texts or after):
             tail = [t for t in (texts[-3:] + after[:2]) if t != source
                     and not _SOURCE_LINE.match(t)]
             for candidate in reversed(tail):
-                words = candidate.split()
-                if (1 <= len(words) <= 6 and len(candidate) <= 50 and not candidate.endswith(".")
-                        and not re.search(r"\d", candidate)
-                        and all(w[:1].isupper() for w in words if w[:1].isalpha())):
-                    author = candidate
+                if len(candidate) > 80 or candidate.endswith((":", "?", "!")):
+                    continue
+                line = parse_byline(candidate)
+                if line.author or line.source:
+                    author, source = line.author or author, source or line.source
+                    used.add(candidate)
+                    if author:
+                        break
+        if meta is not None and meta.authors:
+            page_text = text_of(scope).casefold() + " " + " ".join(after).casefold()
+            names = {n.casefold() for n in meta.site_names}
+            for name in meta.authors:
+                if (name.casefold() not in names and name_like(name)
+                        and name.casefold() in page_text):
+                    if author is None or (author.casefold() in name.casefold()):
+                        author = name
                     break
-        return author, source
+        return author, source, used
 
-    def _pinned_category(self, root: etree._Element) -> str | None:
-        """The category a profile's selector finds: a breadcrumb's last step."""
-        el = self.pinned(root, "category")
-        return (text_of(el).split(">")[-1].strip() or None) if el is not None else None
-
-    def _category(self, root: etree._Element, title_el: etree._Element) -> str | None:
-        """``article:section`` / JSON-LD ``articleSection``, else the label nearest before the
-        title that the page also offers as a navigation link (a breadcrumb's last step, the
-        category link or heading above the headline, a portlet title)."""
-        for meta in root.xpath("//meta[@property='article:section']/@content"):
-            if clean(meta):
-                return clean(meta)
-        for script in root.xpath("//script[@type='application/ld+json']/text()"):
-            m = _LD_SECTION.search(script)
-            if m and clean(m.group(1)):
-                return clean(m.group(1))
+    def _category(self, root: etree._Element, title_el: etree._Element,
+                  meta: Metadata | None = None) -> str | None:
+        """The page's ``articleSection`` / ``article:section`` or its JSON-LD breadcrumb's last
+        step when the page shows that label; else the label nearest before the title that the
+        page also offers as a navigation link (a breadcrumb's last step, the category link or
+        heading above the headline, a portlet title)."""
+        shown = None
+        claims = [*(meta.sections if meta else []), *(meta.breadcrumbs[-1:] if meta else [])]
+        if not claims:
+            claims = [clean(m) for m in root.xpath(
+                "//meta[@property='article:section']/@content")]
+            claims += [clean(m.group(1)) for script in root.xpath(
+                "//script[@type='application/ld+json']/text()")
+                for m in [_LD_SECTION.search(script)] if m]
+        for claim in claims:
+            if not claim:
+                continue
+            if shown is None:
+                shown = {text_of(el).casefold() for el in root.xpath("//body//*[not(*)]|//a")}
+            if claim.casefold() in shown:
+                return claim
         title = text_of(title_el).casefold()
         links = {text_of(a).casefold() for a in root.iter("a")}
         links.discard("")
@@ -527,6 +725,11 @@ class Generic(Layout):
                 text = crumbs[-1] if crumbs else text_of(el)
                 return text.split(">")[-1].strip() or None
         return None
+
+    def _pinned_category(self, root: etree._Element) -> str | None:
+        """The category a profile's selector finds: a breadcrumb's last step."""
+        el = self.pinned(root, "category")
+        return (text_of(el).split(">")[-1].strip() or None) if el is not None else None
 
     def related(self, page: Page, reference: date | None) -> list[RelatedEntry]:
         """The older-items box: the links that follow its heading ("Các tin đã đăng",

@@ -1,0 +1,229 @@
+"""Bylines, photo captions and credits, metadata and non-article pages, on small literal pages:
+one pattern per test, as Vietnamese portals and newspapers print them."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extraction.layouts import get_layout
+from crawler.extraction.layouts.base import split_credit
+from crawler.extraction.page import Page
+from crawler.extraction.text import Byline, parse_byline
+
+PARAGRAPHS = [
+    "Sáng nay, tại trụ sở UBND tỉnh đã diễn ra hội nghị trực tuyến với các địa phương trong tỉnh.",
+    "Đồng chí nhấn mạnh, chuyển đổi số là nhiệm vụ trọng tâm, cần sự vào cuộc của cả hệ thống.",
+    "Tỉnh đã hỗ trợ kịp thời 279 tấn gạo và nhu yếu phẩm cho người dân bị ảnh hưởng của bão.",
+    "Các đại biểu đã thảo luận, đóng góp nhiều ý kiến tâm huyết, sát với thực tiễn địa phương.",
+    "Kết quả này góp phần quan trọng vào việc hoàn thành các chỉ tiêu kinh tế - xã hội của tỉnh.",
+]
+TITLE = "Hội nghị trực tuyến về chuyển đổi số năm 2025"
+URL = "https://portal.example/tin-tuc/hoi-nghi-truc-tuyen-ve-chuyen-doi-so-12345.html"
+TEXT = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+
+
+def page(body: str, head: str = "", url: str = URL, before: str = "") -> Page:
+    html = (f"<html><head><title>{TITLE} - Cổng TTĐT</title>{head}</head><body>"
+            '<div class="menu"><a href="/tin-tuc/hoat-dong">Hoạt động</a>'
+            '<a href="/tin-tuc/kinh-te">Kinh tế</a></div>'
+            f'<div class="detail">{before}<h1>{TITLE}</h1><div class="date">Thứ ba, 20/4/2021 08:30'
+            f'</div><div class="content">{body}</div></div></body></html>')
+    return Page(url=url, body=html.encode("utf-8"), headers={"Content-Type": "text/html"})
+
+
+def article(body: str, **kw):
+    found = get_layout("generic").article(page(body, **kw), "test")
+    assert found is not None
+    return found
+
+
+# --- bylines, as lines -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("expected, line", [
+    (Byline("Diệu Thúy"), "Diệu Thúy"),
+    (Byline("Nguyên Minh"), "Nguyên Minh - 07/03/2026 08:47"),
+    (Byline("Nguyên Minh"), "07/03/2026 08:47 | Nguyên Minh"),
+    (Byline("Sỹ Hào"), "Sỹ Hào - 06:16, 22/08/2024"),
+    (Byline("Võ Hải"), "Võ Hải."),
+    (Byline("Võ Hải"), "Bài và ảnh: Võ Hải"),
+    (Byline("Nguyễn Văn A"), "Tác giả: Nguyễn Văn A"),
+    (Byline("Hoàng Anh - Minh Đức"), "Hoàng Anh - Minh Đức"),
+    (Byline("Hoàng Anh, Minh Đức"), "Hoàng Anh, Minh Đức"),
+    (Byline("PV"), "PV"),
+    (Byline("Nhóm PV"), "Nhóm PV"),
+    (Byline(None, "TTXVN"), "Theo TTXVN"),
+    (Byline(None, "Báo Lào Cai"), "Nguồn: Báo Lào Cai"),
+    (Byline(None, "Trang TTĐT VP"), "(Nguồn: Trang TTĐT VP)"),
+    (Byline("Phương Thảo", "Robb Report"), "Phương Thảo (theo Robb Report)"),
+    (Byline("Minh Anh", "VOV"), "Minh Anh - Theo VOV"),
+    (Byline(), "Thứ hai, 18/2/2019, 17:34 (GMT+7)"),
+    (Byline(), "Đồng chí nhấn mạnh, chuyển đổi số là nhiệm vụ."),
+])
+def test_parse_byline(expected, line):
+    assert expected == parse_byline(line)
+
+
+# --- bylines, on a page ------------------------------------------------------------------------
+
+def test_author_is_the_name_line_closing_the_text():
+    assert "Diệu Thúy" == article(TEXT + "<p>Diệu Thúy</p>").author
+
+
+def test_author_line_closing_the_text_leaves_the_body():
+    assert "\n\n".join(PARAGRAPHS) == article(TEXT + "<p>Diệu Thúy</p>").body
+
+
+def test_author_right_aligned_in_bold_closing_the_text():
+    body = TEXT + '<p class="Normal" style="text-align:right;"><strong>Võ Hải</strong></p>'
+    assert "Võ Hải" == article(body).author
+
+
+def test_author_never_glued_to_the_date_in_an_author_element():
+    before = '<div class="author">Nguyên Minh - 07/03/2026 08:47</div>'
+    assert "Nguyên Minh" == article(TEXT, before=before).author
+
+
+def test_theo_line_is_a_source_not_an_author():
+    found = article(TEXT + "<p>Theo TTXVN</p>")
+    assert (None, "TTXVN") == (found.author, found.source)
+
+
+def test_nguon_line_is_a_source_after_the_author():
+    found = article(TEXT + "<p><b>Hoàng Anh</b></p><p>Nguồn: Báo Lào Cai</p>")
+    assert ("Hoàng Anh", "Báo Lào Cai") == (found.author, found.source)
+
+
+def test_collective_byline_pv():
+    assert "Nhóm PV" == article(TEXT + "<p><strong>Nhóm PV</strong></p>").author
+
+
+def test_several_authors_kept_as_written():
+    assert "Hoàng Anh - Minh Đức" == article(TEXT + "<p>Hoàng Anh - Minh Đức</p>").author
+
+
+def test_metadata_author_printed_on_the_page_is_taken():
+    head = ('<script type="application/ld+json">{"@context":"https://schema.org",'
+            '"@type":"NewsArticle","headline":"x","author":{"@type":"Person",'
+            '"name":"Thanh Hà"}}</script>')
+    body = TEXT + "<p>Bài viết của phóng viên Thanh Hà tại hội nghị.</p>"
+    assert "Thanh Hà" == article(body, head=head).author
+
+
+def test_metadata_author_that_is_the_site_is_not_an_author():
+    head = ('<meta name="author" content="VnExpress"/>'
+            '<meta property="og:site_name" content="VnExpress"/>')
+    assert None is article(TEXT + "<p>Đọc thêm trên VnExpress.</p>", head=head).author
+
+
+# --- captions and credits ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("expected, caption", [
+    (("Quang cảnh buổi làm việc", "Thanh Vân/TTXVN"),
+     "Quang cảnh buổi làm việc (Ảnh: Thanh Vân/TTXVN)"),
+    (("Lãnh đạo tỉnh dự hội nghị.", "N.H"), "Lãnh đạo tỉnh dự hội nghị. Ảnh: N.H"),
+    (("Đồng chí trao quyết định.", "Huy Dương"), "Đồng chí trao quyết định.     Ảnh  Huy Dương"),
+    (("Mặt bia mộ ghi thông tin.", "Võ Hải"), "Mặt bia mộ ghi thông tin. Ảnh: Võ Hải."),
+    (("Hội nghị.", "Báo Lào Cai"), "Hội nghị. Nguồn ảnh: Báo Lào Cai"),
+    (("Toàn cảnh hội nghị", "VGP/Nhật Bắc"), "Toàn cảnh hội nghị - Ảnh: VGP/Nhật Bắc"),
+    (("Ảnh minh họa", None), "Ảnh minh họa"),
+])
+def test_split_credit_forms(expected, caption):
+    assert expected == split_credit(caption)
+
+
+def captions(body: str, **kw) -> list[tuple[str | None, str | None]]:
+    return [(i.caption, i.credit) for i in article(body, **kw).images]
+
+
+def test_caption_in_figcaption():
+    body = (TEXT + '<figure><img src="/a.jpg"><figcaption>Quang cảnh hội nghị. '
+            "(Ảnh: Thanh Vân)</figcaption></figure>")
+    assert [("Quang cảnh hội nghị.", "Thanh Vân")] == captions(body)
+
+
+def test_caption_in_an_element_with_a_caption_class():
+    body = (TEXT + '<div class="photo"><img src="/a.jpg"><p class="image-caption">Quang cảnh '
+            "hội nghị. Ảnh: N.H</p></div>")
+    assert [("Quang cảnh hội nghị.", "N.H")] == captions(body)
+
+
+def test_caption_in_the_row_under_the_photo_of_an_image_table():
+    body = (TEXT + '<table class="image"><tr><td><img src="/a.jpg"></td></tr>'
+            "<tr><td>Quang cảnh hội nghị (Ảnh: Minh Đức)</td></tr></table>")
+    assert [("Quang cảnh hội nghị", "Minh Đức")] == captions(body)
+
+
+def test_caption_in_the_italic_paragraph_after_the_photo_paragraph():
+    body = (TEXT + '<p><img src="/a.jpg"></p><p><em>Đồng chí Đặng Trần Thắng trao Quyết định '
+            "chuẩn y kết nạp đảng viên. (Ảnh: Huy Dương)</em></p>")
+    assert [("Đồng chí Đặng Trần Thắng trao Quyết định chuẩn y kết nạp đảng viên.",
+             "Huy Dương")] == captions(body)
+
+
+def test_caption_paragraph_after_the_photo_leaves_the_body():
+    body = ('<p><img src="/a.jpg"></p><p><em>Quang cảnh hội nghị. (Ảnh: Huy Dương)</em></p>'
+            + TEXT)
+    assert "\n\n".join(PARAGRAPHS) == article(body).body
+
+
+def test_caption_in_the_centred_paragraph_after_the_photo():
+    body = (TEXT + '<p><img src="/a.jpg"></p><p style="text-align: center;">Quang cảnh hội '
+            "nghị</p>")
+    assert [("Quang cảnh hội nghị", None)] == captions(body)
+
+
+def test_caption_line_ending_with_its_credit_after_the_photo():
+    body = (TEXT + '<p><img src="/a.jpg"></p><p>Đồng chí Lương Chiến Công trao Quyết định.'
+            "\u00a0\u00a0\u00a0\u00a0 Ảnh Huy Dương</p>")
+    assert [("Đồng chí Lương Chiến Công trao Quyết định.", "Huy Dương")] == captions(body)
+
+
+def test_plain_paragraph_after_the_photo_is_not_a_caption():
+    body = '<p><img src="/a.jpg" alt=""></p>' + TEXT
+    assert ([(None, None)], "\n\n".join(PARAGRAPHS)) == (captions(body), article(body).body)
+
+
+def test_caption_of_a_photo_linked_to_its_full_size():
+    body = (TEXT + '<p><a href="/a-big.jpg"><img src="/a.jpg"></a></p>'
+            "<p><i>Quang cảnh hội nghị. Ảnh: Minh Đức</i></p>")
+    assert [("Quang cảnh hội nghị.", "Minh Đức")] == captions(body)
+
+
+# --- metadata, checked against the page -------------------------------------------------------
+
+def test_date_line_of_the_day_the_metadata_claims_beats_a_nearer_clock():
+    head = '<meta property="article:published_time" content="2021-04-18T09:00:00+07:00"/>'
+    before = '<div class="clock">Hôm nay: 20/4/2021</div>'
+    body = TEXT + '<p class="meta-line">Đăng ngày 18/04/2021 09:00</p>'
+    found = article(body, head=head, before=before)
+    assert "2021-04-18T09:00:00+07:00" == found.published
+
+
+def test_section_the_page_shows_is_the_category():
+    head = '<meta property="article:section" content="Kinh tế"/>'
+    assert "Kinh tế" == article(TEXT, head=head).category
+
+
+def test_section_the_page_never_shows_is_not_the_category():
+    head = '<meta property="article:section" content="Tin tổng hợp nội bộ"/>'
+    assert "Tin tổng hợp nội bộ" != article(TEXT, head=head).category
+
+
+def test_json_ld_headline_picks_the_headline_over_a_box_heading():
+    head = ('<script type="application/ld+json">{"@type":"NewsArticle",'
+            f'"headline":"{TITLE}"}}</script>')
+    found = get_layout("generic").article(page(
+        TEXT, head=head, before='<h2 class="title">LỊCH CÔNG TÁC</h2>'), "test")
+    assert TITLE == found.title
+
+
+# --- never articles ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", [
+    "https://portal.example/", "https://portal.example/index.php",
+    "https://portal.example/Pages/default.aspx", "https://portal.example/vi/trang-chu",
+    "https://portal.example/tag/chuyen-doi-so", "https://portal.example/tim-kiem?q=chuyen+doi",
+    "https://portal.example/search?keyword=x",
+])
+def test_home_tag_and_search_pages_are_never_articles(url):
+    assert None is get_layout("generic").article(page(TEXT, url=url), "test")
