@@ -227,3 +227,52 @@ def test_json_ld_headline_picks_the_headline_over_a_box_heading():
 ])
 def test_home_tag_and_search_pages_are_never_articles(url):
     assert None is get_layout("generic").article(page(TEXT, url=url), "test")
+
+
+def test_site_wide_og_title_does_not_make_the_banner_the_headline():
+    head = '<meta property="og:title" content="Cổng thông tin điện tử tỉnh Lào Cai"/>'
+    banner = '<h1><a href="/">Cổng thông tin điện tử tỉnh Lào Cai</a></h1>'
+    html = (f"<html><head>{head}<title>Cổng thông tin điện tử tỉnh Lào Cai</title></head><body>"
+            f'{banner}<div class="detail"><h2>{TITLE}</h2><div>Ngày 20/4/2021</div>'
+            f"<div>{TEXT}</div></div></body></html>")
+    found = get_layout("generic").article(Page(url=URL, body=html.encode("utf-8")), "test")
+    assert TITLE == found.title
+
+
+def test_headline_linking_to_its_own_canonical_spelling_is_still_an_article():
+    canonical = URL.replace("https://", "http://www.")
+    head = f'<link rel="canonical" href="{canonical}"/>'
+    related = "".join(f'<p><a href="/tin-tuc/tin-so-{i}-{i}.html">Tin liên quan số {i} của '
+                      "chuyên mục hoạt động</a></p>" for i in range(4))
+    html = (f"<html><head><title>{TITLE}</title>{head}</head><body><div class='detail'>"
+            f'<h1><a href="{canonical}">{TITLE}</a></h1><div>Ngày 20/4/2021</div>'
+            f"<div>{TEXT}{related}</div></div></body></html>")
+    found = get_layout("generic").article(Page(url=URL, body=html.encode("utf-8")), "test")
+    assert TITLE == found.title
+
+
+def test_category_listing_is_not_an_article():
+    entries = "".join(
+        f'<div class="item"><h3><a href="/tin-tuc/bai-{i}-{i}.html">Tin số {i}: hội nghị '
+        f"tổng kết công tác năm của tỉnh</a></h3><p>{PARAGRAPHS[i % 5]}</p>"
+        f"<span>0{i + 1}/04/2021</span></div>" for i in range(8))
+    html = (f"<html><head><title>Hoạt động</title></head><body><h2>Hoạt động</h2>"
+            f'<div class="list">{entries}</div></body></html>')
+    page_ = Page(url="https://portal.example/tin-tuc/hoat-dong", body=html.encode("utf-8"))
+    assert None is get_layout("generic").article(page_, "test")
+
+
+def test_date_in_words_without_ngay_and_with_a_year():
+    body = TEXT
+    html = (f"<html><head><title>{TITLE}</title></head><body><div class='detail'><h1>{TITLE}"
+            f"</h1><span class='date'> 30 tháng 8, 2024 </span><div>{body}</div></div>"
+            "</body></html>")
+    found = get_layout("generic").article(Page(url=URL, body=html.encode("utf-8")), "test")
+    assert "2024-08-30" == found.published
+
+
+def test_category_is_the_link_above_the_title_to_a_folder_of_the_article_url():
+    before = ('<div class="cat"><a href="/tin-tuc/hoat-dong.html">Hoạt động</a><ul>'
+              '<li><a href="/tin-tuc/hoat-dong/su-kien">Sự kiện</a></li></ul></div>')
+    url = "https://portal.example/tin-tuc/hoat-dong/hoi-nghi-12345.html"
+    assert "Hoạt động" == article(TEXT, before=before, url=url).category

@@ -15,13 +15,22 @@ from crawler.extraction.page import Page
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 PAGES = sorted(p for p in REAL.iterdir() if (p / "truth.json").is_file()) if REAL.is_dir() else []
-FIELDS = ("title", "published", "author", "category", "captions")
+#: Fields compared, by their truth.json key ("date" is the day, or day and time, shown).
+FIELDS = ("title", "date", "author", "category", "captions")
 #: (page folder, field) pairs the fallback still gets wrong.
-KNOWN_MISSES: set[tuple[str, str]] = set()
+KNOWN_MISSES: set[tuple[str, str]] = {
+    # Breadcrumb "Kinh doanh > Vĩ mô"; the page's own articleSection is "Vĩ mô" (the leaf,
+    # taken), the truth is the top section.
+    ("vnexpress-2", "category"),
+}
 
 
 def truth(folder: Path) -> dict:
     return json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+
+
+def is_article(expected: dict) -> bool:
+    return expected.get("kind") == "article" or bool(expected.get("is_article"))
 
 
 def extract(folder: Path):
@@ -32,6 +41,8 @@ def extract(folder: Path):
 
 
 def value(article, field: str):
+    if field == "date":
+        return article.published
     if field == "captions":
         return [{"caption": i.caption, "credit": i.credit} for i in article.images
                 if i.caption or i.credit]
@@ -41,7 +52,7 @@ def value(article, field: str):
 def cases():
     for folder in PAGES:
         expected = truth(folder)
-        if not expected.get("is_article"):
+        if not is_article(expected):
             continue
         for field in FIELDS:
             if field not in expected:
@@ -53,7 +64,7 @@ def cases():
 
 @pytest.mark.parametrize("folder", PAGES, ids=lambda p: p.name)
 def test_article_pages_are_found_and_other_pages_are_not(folder):
-    assert bool(truth(folder)["is_article"]) == (extract(folder) is not None)
+    assert is_article(truth(folder)) == (extract(folder) is not None)
 
 
 @pytest.mark.parametrize("folder, field", list(cases()))
@@ -61,6 +72,6 @@ def test_field_on_a_real_page(folder, field):
     expected = truth(folder)[field]
     article = extract(folder)
     got = value(article, field)
-    if field == "published" and expected and got:
+    if field == "date" and expected and got:
         got = got[:len(expected)]  # truth gives what the page shows: a day, or a day and time
     assert expected == got

@@ -124,9 +124,11 @@ _NUMERIC_DATE = (
 )
 
 _WORD_DATE = (
-    r"(?<!\w)ng[aà]y\s*(?P<wdd>\d{1,2})\s+th[aá]ng\s*(?P<wdm>\d{1,2})(?!\d)"
-    r"(?:\s*,?\s*n[aă]m\s*(?P<wdy>\d{4})(?!\d))?"
-    r"(?(wdy)|(?!\s*,?\s*n[aă]m\s*\d))"
+    # "ngày 20 tháng 4 năm 2021", "ngày 20 tháng 4, 2021"; without "ngày" only with a year:
+    # "30 tháng 8, 2024", "30 tháng 8 năm 2024" (never "3 tháng 8" alone: a duration).
+    r"(?<![\w/.])(?:(?P<ng>ng[aà]y)\s*)?(?P<wdd>\d{1,2})\s+th[aá]ng\s*(?P<wdm>\d{1,2})(?!\d)"
+    r"(?:(?:\s*,?\s*n[aă]m\s*|\s*,\s*)(?P<wdy>\d{4})(?!\d))?"
+    r"(?(wdy)|(?(ng)(?!\s*,?\s*n[aă]m\s*\d)|(?!)))"
 )
 
 _DATE_RE = re.compile(

@@ -81,6 +81,10 @@ _LD_SECTION = re.compile(r'"articleSection"\s*:\s*"([^"]{1,80})"')
 #: How far before the title (elements, document order) a category label is looked for.
 _CATEGORY_WINDOW = 40
 _HOME = {"trang chủ", "home", "trang chu", "tin tức", "tin tuc"}
+_SITE_ROOT_LABELS = {"trang chủ", "home", "trang chu"}
+_EXTENSION = re.compile(r"\.(?:html?|aspx?|php|jsp)$", re.IGNORECASE)
+#: Link texts of buttons, never a category: "Thêm", "Xem thêm", "Chi tiết", "Xem tất cả".
+_BUTTON_TEXTS = {"thêm", "xem thêm", "chi tiết", "xem tất cả", "tất cả", "more", "xem chi tiết"}
 
 
 def _band(node: etree._Element) -> bool:
@@ -290,20 +294,29 @@ def _drop_params(url: str, params: set[str], here: dict[str, str]) -> str:
     return canonical_url(urlunsplit((parts.scheme, parts.netloc, parts.path, query, "")))
 
 
-def is_listing(main: etree._Element, title: etree._Element, url: str) -> bool:
+def _same_page_key(url: str) -> str:
+    """A loose spelling of a URL for "is this link the page itself?": canonical, no scheme,
+    no ``www.``, no trailing slash."""
+    key = canonical_url(urldefrag(url)[0]).split("://", 1)[-1]
+    return (key[4:] if key.startswith("www.") else key).rstrip("/")
+
+
+def is_listing(main: etree._Element, title: etree._Element, url: str,
+               aliases: tuple[str, ...] = ()) -> bool:
     """Is the page at ``url`` a list of entries (a home page, a category listing, a tag page,
     search results) rather than an article? Its main block holds several headline-like links
     to other pages, and either its "title" is one of them (an entry's headline links to its
-    article; an article's headline links nowhere, or to itself) or links make most of the
-    block's text and no paragraph reads on its own."""
-    here = urldefrag(url)[0]
+    article; an article's headline links nowhere, or to itself: ``url`` or one of
+    ``aliases``, its ``rel=canonical`` and ``og:url``) or links make most of the block's text
+    and no paragraph reads on its own."""
+    here = {_same_page_key(u) for u in (url, *aliases) if u}
 
     def elsewhere(a: etree._Element) -> bool:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:")):
             return False
         target = join_url(url, href)
-        return target is not None and urldefrag(target)[0] != here
+        return target is not None and _same_page_key(target) not in here
 
     entries = [a for a in main.iter("a") if len(text_of(a)) >= 20 and elsewhere(a)]
     if len({a.get("href") for a in entries}) < 3:
@@ -392,6 +405,26 @@ def _source_text(text: str) -> str | None:
     return (m.group("src") if m else text).strip() or None
 
 
+#: A title that names the site, not a page: what a portal puts in ``<title>`` and ``og:title``
+#: on every page ("Cổng thông tin điện tử tỉnh X", "Trang chủ").
+_SITE_WIDE = re.compile(r"(?i)^(?:cổng (?:thông tin|ttđt|giao tiếp)|trang (?:thông tin|ttđt|chủ)"
+                        r"|website|home\b)")
+
+
+def _site_wide(title: str, meta: Metadata) -> bool:
+    folded = clean(title).casefold()
+    return bool(_SITE_WIDE.match(folded)) or folded in {n.casefold() for n in meta.site_names}
+
+
+def _links_home(el: etree._Element) -> bool:
+    """Is a heading a link to the site's home page (a banner's site name)?"""
+    links = [el] if el.tag == "a" else [*el.iterfind(".//a[@href]"),
+                                        *(n for n in el.iterancestors() if n.tag == "a")]
+    return any(urlsplit((a.get("href") or "").strip()).path in ("", "/")
+               and not urlsplit((a.get("href") or "").strip()).query
+               and (a.get("href") or "").strip() not in ("", "#") for a in links)
+
+
 def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"\w+", text.lower()) if len(w) > 1}
 
@@ -470,7 +503,8 @@ class Generic(Layout):
         chrome = chrome if chrome is not None else _Chrome(root)
         words_of = [_words(h) for h in [*(hints or []),
                                         *root.xpath("//meta[@property='og:title']/@content"),
-                                        *root.xpath("//title/text()")]]
+                                        *root.xpath("//title/text()")] if not _SITE_WIDE.match(
+                                            clean(h))]
         words_of = [h for h in words_of if h]
         order = {el: i for i, el in enumerate(root.iter())}
         main_pos = order.get(main, 0)
@@ -480,7 +514,7 @@ class Generic(Layout):
                                 "contains(@class,'Title') or contains(@class,'tieude')]")
         candidates += [el for el in _bold_lines(root, main, order) if el not in candidates]
         for el in candidates:
-            if chrome(el):
+            if chrome(el) or _links_home(el):
                 continue
             text = text_of(el)
             if not 10 <= len(text) <= 300 or text.lower().rstrip(": ") in boxes:
@@ -564,10 +598,12 @@ class Generic(Layout):
         if main is None:
             return None
         chrome.around(main)
-        hints = [t for t in meta.titles if t not in meta.site_names]
+        hints = [t for t in meta.titles if not _site_wide(t, meta)]
         title_el = self.pinned(root, "title")
         title_el = self.title(root, main, hints, chrome) if title_el is None else title_el
-        if title_el is None or is_listing(main, title_el, page.url):
+        aliases = tuple(join_url(page.url, h) or "" for h in root.xpath(
+            "//link[@rel='canonical']/@href|//meta[@property='og:url']/@content")[:2])
+        if title_el is None or is_listing(main, title_el, page.url, aliases):
             return None
         date_el = self.pinned(root, "date")
         date_text = text_of(date_el) if date_el is not None else ""
@@ -603,7 +639,7 @@ class Generic(Layout):
         reference = date.fromisoformat(parsed.iso()[:10])
         return Article(
             url=self.article_url(page.url), key=self.article_key(page.url), site=site,
-            category=self._pinned_category(root) or self._category(root, title_el, meta),
+            category=self._pinned_category(root) or self._category(root, title_el, meta, page.url),
             title=title, published=parsed.iso(),
             published_text=date_text, author=author, source=source, summary=lead,
             body="\n\n".join(body), body_html=clean_html(main, page.url), images=images,
@@ -680,7 +716,7 @@ class Generic(Layout):
         return author, source, used
 
     def _category(self, root: etree._Element, title_el: etree._Element,
-                  meta: Metadata | None = None) -> str | None:
+                  meta: Metadata | None = None, url: str = "") -> str | None:
         """The page's ``articleSection`` / ``article:section`` or its JSON-LD breadcrumb's last
         step when the page shows that label; else the label nearest before the title that the
         page also offers as a navigation link (a breadcrumb's last step, the category link or
@@ -709,13 +745,26 @@ class Generic(Layout):
                 break
             if isinstance(el.tag, str) and el.tag not in ("script", "style"):
                 before.append(el)
+        if url:  # a link above the title to a folder of this page's URL: its section
+            path = urlsplit(url).path.rstrip("/")
+            for el in reversed(before[-4 * _CATEGORY_WINDOW:]):
+                if el.tag != "a" or not 2 <= len(text_of(el)) <= 60:
+                    continue
+                target = join_url(url, (el.get("href") or "").strip())
+                folder = urlsplit(target).path.replace("//", "/").rstrip("/") if target else ""
+                folder = _EXTENSION.sub("", folder)  # "/tin-tuc.html" lists "/tin-tuc/x.html"
+                if (len(folder) > 1 and path.startswith(folder + "/")
+                        and text_of(el).casefold() not in _SITE_ROOT_LABELS
+                        and text_of(el).casefold() not in _TOOL_TEXTS | _BUTTON_TEXTS):
+                    return text_of(el)
         for el in reversed(before[-_CATEGORY_WINDOW:]):
             text = text_of(el)
             if not 2 <= len(text) <= 60 or re.search(r"\d", text):
                 continue
             label = text.split(">")[-1].strip()
             folded = label.casefold()
-            if folded in links and folded != title and folded not in _HOME:
+            if (folded in links and folded != title and folded not in _HOME
+                    and folded not in _TOOL_TEXTS and folded not in _BUTTON_TEXTS):
                 return label
         for el in title_el.itersiblings(preceding=True):  # a breadcrumb the menu lacks
             marks = f"{el.get('id', '')} {el.get('class', '')}" if isinstance(el.tag,
