@@ -212,3 +212,16 @@ def m010_cut_templates(db: Database) -> None:
          "cut_at": str, "crawl_id": int},
         pk=("site", "template"),
     )
+
+
+@migrations()
+def m011_article_replay(db: Database) -> None:
+    """Articles name the WARC record of the capture their fields came from (its file, record
+    id and WARC-Date), so that a row leads to its replay; filled for the rows already there
+    from their capture, kept in step by the write path (crawler/storage.py)."""
+    for column in ("warc_file", "warc_record_id", "warc_date"):
+        db["articles"].add_column(column, str)
+    db.execute(
+        "UPDATE articles SET (warc_file, warc_record_id, warc_date) = "
+        "(SELECT c.warc_file, c.warc_record_id, c.fetched_at FROM captures c "
+        "WHERE c.id = articles.capture_id AND c.warc_file IS NOT NULL)")

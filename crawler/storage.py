@@ -464,6 +464,7 @@ class Archive:
                 self.db.execute(
                     "UPDATE articles SET last_seen = max(coalesce(last_seen, ''), ?), "
                     "capture_id = ? WHERE id = ?", [now, capture_id, article_id])
+                self._point_at_record(article_id, capture_id)
                 report.unchanged += 1
             else:
                 self._update_article(article_id, art, digest, now, capture_id)
@@ -633,6 +634,7 @@ class Archive:
             f"INSERT INTO articles ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
             values)
         article_id = int(cur.lastrowid)
+        self._point_at_record(article_id, capture_id)
         self._replace_children(article_id, art, related_only=False)
         return article_id
 
@@ -645,6 +647,16 @@ class Archive:
             f"problems = ? WHERE id = ?",
             [*[getattr(art, c) for c in cols], digest, now, capture_id,
              json.dumps(art.problems, ensure_ascii=False), article_id])
+        self._point_at_record(article_id, capture_id)
+
+    def _point_at_record(self, article_id: int, capture_id: int | None) -> None:
+        """The article's replay columns: the WARC file, record id and WARC-Date of the capture
+        its fields came from (null when that capture has no WARC record)."""
+        self.db.execute(
+            "UPDATE articles SET (warc_file, warc_record_id, warc_date) = "
+            "(SELECT warc_file, warc_record_id, fetched_at FROM captures "
+            "WHERE id = :capture AND warc_file IS NOT NULL) WHERE id = :article",
+            {"capture": capture_id, "article": article_id})
 
     def _version(self, article_id: int, art: Article, digest: str, now: str,
                  capture_id: int) -> None:
@@ -970,6 +982,7 @@ class Archive:
                     counts["duplicates"] += 1
                     continue
                 out[row["id"]] = self._copy_row("articles", row, capture_id=capture)
+                self._point_at_record(out[row["id"]], capture)
                 self._copy_children(src, row["id"], out[row["id"]], related_only=False)
                 counts["articles_new"] += 1
                 continue
@@ -983,6 +996,7 @@ class Archive:
                 self.db.execute(
                     f"UPDATE articles SET {', '.join(f'{c} = ?' for c in cols)}, capture_id = ? "
                     f"WHERE id = ?", [*[row[c] for c in cols], capture, article_id])
+                self._point_at_record(article_id, capture)
                 self._copy_children(src, row["id"], article_id, related_only=False)
                 counts["articles_changed"] += 1
             else:
