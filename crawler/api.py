@@ -30,6 +30,7 @@ from crawler.search import MalformedQuery as MalformedQuery  # what search raise
 from crawler.search import rebuild_fts as rebuild_fts
 from crawler.search import search as search
 from crawler.storage import Archive
+from crawler.wacz import export_wacz as export_wacz  # export --format wacz, with its report
 from crawler.warccheck import warc_check as warc_check  # re-exported
 
 if TYPE_CHECKING:  # Scrapy is imported by the commands that crawl, not by the CLI's start

@@ -323,8 +323,10 @@ def search(query: tuple[str, ...], db: str, site: str | None, category: str | No
 
 @main.command()
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
-              show_default=True, help="JSON Lines, or CSV with JSON-encoded list columns.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "wacz"]), default="jsonl",
+              show_default=True, help="JSON Lines, or CSV with JSON-encoded list columns; or "
+                                      "wacz: the WARC records, their index and one page an "
+                                      "article, for replay (needs -o).")
 @since_option
 @until_option
 @click.option("--site", help="Only articles of this site profile.")
@@ -335,13 +337,24 @@ def export(db: str, fmt: str, since: str | None, until: str | None, site: str | 
            output: str) -> None:
     """Export articles, one per line, with their images, attachments and related entries.
 
-    Streams: memory stays constant however large the archive.
+    Streams: memory stays constant however large the archive. --format wacz writes a WACZ
+    file for replay (ReplayWeb.page, pywb): the WARC records of the selected articles (with
+    their photos and attachments; with --site alone, every capture of the site), a CDXJ
+    index, pages/pages.jsonl with one page an article, and datapackage.json with the hashes.
 
     \b
     Example:
       portal-archive export --format jsonl --since 2021-01-01 -o articles.jsonl
       portal-archive export --format csv --site vpubnd-replica > articles.csv
+      portal-archive export --format wacz --since 2021-01-01 -o portal.wacz
     """
+    if fmt == "wacz":
+        try:
+            result = api.export_wacz(db, output, site=site, since=since, until=until)
+        except (ValueError, OSError, sqlite3.Error) as exc:
+            _cannot_run(exc)
+        click.echo(result.describe(), err=True)
+        return
     try:
         count = api.export(db, fmt, None if output == "-" else output, site=site, since=since,
                            until=until)

@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from crawler.search import check_date, open_existing
 
-FORMATS = ("jsonl", "csv")
+FORMATS = ("jsonl", "csv", "wacz")
 
 
 def export(db: str | Path = "archive.db", fmt: str = "jsonl",
@@ -26,13 +26,20 @@ def export(db: str | Path = "archive.db", fmt: str = "jsonl",
            since: str | None = None, until: str | None = None) -> int:
     """Write the articles of ``db`` (published between ``since`` and ``until`` inclusive, of
     ``site``, when given) to ``output`` (a path, a text stream; stdout by default) as ``fmt``
-    ("jsonl" or "csv"); returns the number of articles written.
+    ("jsonl" or "csv"; "wacz", to a path only: the WARC records with their index and pages,
+    see :mod:`crawler.wacz`); returns the number of articles written.
 
     >>> export("archive.db", "jsonl", "articles.jsonl", since="2021-01-01")  # doctest: +SKIP
     212
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}: {fmt!r}")
+    if fmt == "wacz":
+        from crawler.wacz import export_wacz
+
+        if not isinstance(output, str | Path):
+            raise ValueError("a WACZ is a zip file: give its path with -o FILE")
+        return export_wacz(db, output, site=site, since=since, until=until).articles
     check_date(since, "since")
     check_date(until, "until")
     with open_existing(db) as archive:

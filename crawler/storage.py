@@ -826,6 +826,56 @@ class Archive:
             f"FROM articles a WHERE 1{where} ORDER BY a.id", args)
         return [d[0] for d in cursor.description], cursor
 
+    # --- WACZ export (crawler/wacz.py) --------------------------------------------------------
+    def sites(self) -> list[str]:
+        """Every site the archive holds a run or an article of."""
+        return [r[0] for r in self.db.execute(
+            "SELECT site FROM crawls UNION SELECT site FROM articles ORDER BY 1")]
+
+    def replay_pages(self, *, site: str | None = None, since: str | None = None,
+                     until: str | None = None) -> Iterator[tuple[int, str, str, str]]:
+        """(id, URL as the WARC record names it, title, WARC-Date) of every article with a WARC
+        record (of ``site``, published between ``since`` and ``until``), by id; a cursor."""
+        where, args = self._article_filters(site=site, since=since, until=until)
+        return self.db.execute(
+            "SELECT a.id, coalesce(c.final_url, c.url), a.title, a.warc_date FROM articles a "
+            f"JOIN captures c ON c.id = a.capture_id WHERE a.warc_file IS NOT NULL{where} "
+            "ORDER BY a.id", args)
+
+    def count_without_record(self, *, site: str | None = None, since: str | None = None,
+                             until: str | None = None) -> int:
+        """Articles (so filtered) whose capture has no WARC record."""
+        where, args = self._article_filters(site=site, since=since, until=until)
+        return self.db.execute(f"SELECT count(*) FROM articles a WHERE a.warc_file IS NULL"
+                               f"{where}", args).fetchone()[0]
+
+    def replay_records(self, *, site: str | None = None, since: str | None = None,
+                       until: str | None = None) -> Iterator[tuple[str, int, int, str]]:
+        """(WARC file, offset, length, record id) of the response and revisit records that
+        replay a selection, by file and offset; a cursor. With ``since`` or ``until``: the
+        captures of the articles published then (every version), of their photos and
+        attachments; else every capture of ``site``'s runs. Revisits bring the capture
+        holding their payload."""
+        where, args = self._article_filters(site=site, since=since, until=until)
+        if since or until:
+            chosen = (
+                f"SELECT v.capture_id FROM article_versions v JOIN articles a "
+                f"ON a.id = v.article_id WHERE 1{where} "
+                f"UNION SELECT a.capture_id FROM articles a WHERE 1{where} "
+                + "".join(f"UNION SELECT c.id FROM captures c JOIN {t} t ON t.url = c.url "
+                          f"JOIN articles a ON a.id = t.article_id WHERE 1{where} "
+                          for t in ("images", "attachments")))
+        else:
+            chosen = ("SELECT c.id FROM captures c JOIN crawls r ON r.id = c.crawl_id "
+                      "WHERE :site IS NULL OR r.site = :site")
+            args = {"site": site}
+        return self.db.execute(
+            f"WITH chosen(id) AS ({chosen}) "
+            "SELECT c.warc_file, c.warc_offset, c.warc_length, c.warc_record_id FROM captures c "
+            "WHERE c.warc_file IS NOT NULL AND (c.id IN (SELECT id FROM chosen) OR c.id IN "
+            "(SELECT o.revisit_of FROM captures o WHERE o.id IN (SELECT id FROM chosen))) "
+            "ORDER BY c.warc_file, c.warc_offset", args)
+
     def coverage(self, runs: int = 10) -> dict[str, Any]:
         """What the coverage report shows: article counts per site, category and month; the
         first and last article of each category; failures by reason (with up to five URLs);
