@@ -171,7 +171,9 @@ def crawl(urls: Sequence[str], db: str = "archive.db", site: str | None = None,
         status=stats.get("archive/status", "interrupted"),
         stats=stats,
     )
-    if learn and not profile.path and summary.site:  # no profile matched: the generic fallback
+    # No profile matched (the generic fallback), and the run ended by itself: an interrupted
+    # run (killed, disk full) writes nothing more beside the archive.
+    if learn and not profile.path and summary.site and summary.status != "interrupted":
         _learn_beside(db, summary)
     return summary
 

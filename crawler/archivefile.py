@@ -13,12 +13,21 @@ It refuses, with :class:`ArchiveUnusable` and a one-line reason:
 
 An empty file, or a SQLite database with no table, is a new archive for a command that
 creates one. Checking writes nothing: the database is opened read-only.
+
+A process never reads the database file itself (its header) while it holds a SQLite
+connection to it (:func:`held`): SQLite's locks are POSIX advisory locks, which the kernel
+drops, all of a process's locks on a file at once, when the process closes *any* descriptor
+of that file. A run whose locks were dropped so looks gone to other processes: the next one
+to close a connection there takes itself for the last, checkpoints and deletes the -wal file
+that the run goes on appending to, and every later commit of the run is lost. A path this
+process holds was checked when it was first opened, so the check is skipped.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
@@ -27,12 +36,49 @@ from sqlite_utils.migrations import Migrations
 
 from crawler.migrations import migrations
 
-__all__ = ["ArchiveMissing", "ArchiveUnusable", "check_archive", "disk_error"]
+__all__ = ["ArchiveMissing", "ArchiveUnusable", "check_archive", "disk_error", "held",
+           "hold", "let_go", "read_header"]
 
 #: The first 16 bytes of every SQLite 3 database file.
 SQLITE_HEADER = b"SQLite format 3\x00"
 #: SQLite's result codes (and their extended forms) for a disk or file system that fails.
 _DISK_ERRORS = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN")
+
+
+#: The databases this process holds connections to (resolved path: connections).
+_HELD: Counter[str] = Counter()
+
+
+def _key(path: str | Path) -> str:
+    return str(Path(path).resolve())
+
+
+def hold(path: str | Path) -> None:
+    """This process opened a connection to the database at ``path``."""
+    _HELD[_key(path)] += 1
+
+
+def let_go(path: str | Path) -> None:
+    """This process closed a connection to the database at ``path``."""
+    key = _key(path)
+    _HELD[key] -= 1
+    if _HELD[key] <= 0:
+        del _HELD[key]
+
+
+def held(path: str | Path) -> bool:
+    """Whether this process holds a connection to the database at ``path`` (then it must not
+    open the file itself: see the module's docstring)."""
+    return _HELD.get(_key(path), 0) > 0
+
+
+def read_header(path: str | Path) -> bytes:
+    """The first 100 bytes of the file at ``path`` (SQLite's file header), read only when
+    this process holds no connection to it."""
+    if held(path):
+        raise RuntimeError(f"{path} is open in this process: its header is not read again")
+    with Path(path).open("rb") as file:
+        return file.read(100)
 
 
 class ArchiveUnusable(ValueError):
@@ -68,9 +114,10 @@ def check_archive(path: str | Path, *, create: bool = False, write: bool = False
         return
     if path.is_dir():
         raise ArchiveUnusable(f"{path} is a folder, not an archive")
+    if held(path):  # checked when this process opened it; reading it now would drop its locks
+        return
     try:
-        with path.open("rb") as file:
-            header = file.read(100)  # SQLite's file header
+        header = read_header(path)
     except PermissionError:
         raise ArchiveUnusable(f"cannot read {path}: permission denied") from None
     if write:

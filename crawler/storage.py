@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from sqlite_utils import Database
 
-from crawler.archivefile import ArchiveUnusable, check_archive
+from crawler.archivefile import ArchiveUnusable, check_archive, held, hold, let_go, read_header
 from crawler.files import FileStore
 from crawler.items import AliasSeen, Article, FetchResult, FrontierEntry
 from crawler.migrations import FTS_COLUMNS, FTS_RANK, FTS_TABLE, fts_text, migrations
@@ -100,9 +100,15 @@ def _first_read(conn: sqlite3.Connection) -> sqlite3.Connection:
 
 
 def in_wal_mode(path: str | Path) -> bool:
-    """Whether the database file's header says WAL mode (read and write versions 2)."""
-    with Path(path).open("rb") as file:
-        return file.read(20)[18:20] == b"\x02\x02"
+    """Whether the database file's header says WAL mode (read and write versions 2); SQLite
+    says it when this process holds a connection to the file (its header is not read then)."""
+    if held(path):
+        conn = sqlite3.connect(f"file:{quote(str(Path(path).resolve()))}?mode=ro", uri=True)
+        try:
+            return conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        finally:
+            conn.close()
+    return read_header(path)[18:20] == b"\x02\x02"
 
 
 class Archive:
@@ -120,12 +126,14 @@ class Archive:
         self.min_body_ratio = min_body_ratio
         self.keep_bodies = keep_bodies
         self.readonly = readonly
+        self._closed = False
         if readonly:
             check_archive(self.path)
             self.db = Database(connect_readonly(self.path))
+            hold(self.path)
             pending = [m.name for m in migrations.pending(self.db)]
             if pending:
-                self.db.close()
+                self.close()
                 raise ArchiveUnusable(
                     f"{self.path} was written by an older portal-archive (its schema lacks "
                     f"{len(pending)} migration(s), from {pending[0]}); a command that only "
@@ -134,6 +142,7 @@ class Archive:
             return
         check_archive(self.path, create=True)  # never open (and migrate) a stranger's database
         self.db = Database(self.path)
+        hold(self.path)
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA busy_timeout = 10000")
         self.db.enable_wal()
@@ -141,9 +150,15 @@ class Archive:
         migrations.apply(self.db)
 
     def close(self) -> None:
-        if not self.readonly and not self.db.conn.in_transaction:
-            self._leave_wal()
-        self.db.close()
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if not self.readonly and not self.db.conn.in_transaction:
+                self._leave_wal()
+            self.db.close()
+        finally:
+            let_go(self.path)
 
     def _leave_wal(self) -> None:
         """Checkpoint the WAL into the file and return to rollback-journal mode, so that the
