@@ -9,8 +9,18 @@ $(BIN)/portal-archive: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# pywb (portal-archive replay, tests/test_replay_browser.py) pins redis==2.10.6, which the
+# Redis queue cannot use (with redis 8 its wayback refuses to start): it gets a virtualenv of
+# its own, .venv/pywb, where crawler/replay.py looks for it (its PYWB_REQUIREMENT).
+PYWB := $(VENV)/pywb/bin/wayback
+$(PYWB):
+	$(PYTHON) -m venv $(VENV)/pywb
+	$(VENV)/pywb/bin/pip install --quiet --upgrade pip
+	$(VENV)/pywb/bin/pip install --quiet 'pywb>=2.8,<3'
+	touch $@
+
 .PHONY: setup demo test lint docs bench
-setup: $(BIN)/portal-archive
+setup: $(BIN)/portal-archive $(PYWB)
 
 demo: setup
 	$(BIN)/portal-archive demo --db archive.db

@@ -455,6 +455,17 @@ def worker(redis_url: str, db: str, queue: str = "portal-archive", exit_when_idl
                         status=stats.get("archive/status", "interrupted"), stats=stats)
 
 
+def replay(db: str = "archive.db", folder: str | None = None, port: int = 8080) -> Any:
+    """Serve the WARC files of ``db`` with pywb on 127.0.0.1:``port`` (0: a free port), from
+    ``folder`` (``<archive folder>/replay`` by default; see :mod:`crawler.replay`). Returns
+    the started :class:`~crawler.replay.Wayback` (its ``url``, ``wait()``, ``stop()``).
+    Raises :class:`~crawler.replay.PywbMissing` when pywb is not installed."""
+    from crawler.replay import Wayback, prepare
+
+    check_archive(db)
+    return Wayback(prepare(db, folder), port).start()
+
+
 def merge(shards: Sequence[str], into: str = "archive.db") -> dict[str, Any]:
     """Merge worker shards into the archive ``into`` (created if needed); idempotent, and safe
     while the workers go on writing. Returns the counts per shard and in total, with the

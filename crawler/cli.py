@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import sqlite3
 import sys
 from datetime import date
@@ -471,6 +472,40 @@ def report(db: str, output: str) -> None:
     except (OSError, sqlite3.Error) as exc:
         _cannot_run(exc)
     click.echo(f"wrote {path}")
+
+
+@main.command()
+@db_option
+@click.option("--folder", type=click.Path(file_okay=False), metavar="DIR",
+              help="pywb's folder (default: the archive folder's replay/).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1 (0: a free one).")
+def replay(db: str, folder: str | None, port: int) -> None:
+    """Replay the archive's WARC files in a browser with pywb, until Ctrl-C.
+
+    Runs pywb's own commands (make setup installs them in .venv/pywb): wb-manager init and
+    add (a collection "portal" with every WARC file of the archive, copied once), then
+    wayback on 127.0.0.1. An article is at /portal/<its warc_date as 14 digits>/<its url>.
+
+    \b
+    Example:
+      portal-archive replay --db archive.db --port 8080
+    """
+    from crawler.replay import COLLECTION, PywbMissing
+
+    try:
+        server = api.replay(db, folder, port)
+    except (PywbMissing, ValueError, RuntimeError, OSError) as exc:
+        _cannot_run(exc)
+    click.echo(f"pywb replays {db} at {server.url}/{COLLECTION}/ (Ctrl-C stops it)")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(api.EXIT_INTERRUPTED))
+    try:
+        code = server.wait()
+    except KeyboardInterrupt:
+        code = api.EXIT_INTERRUPTED
+    finally:
+        server.stop()  # on Ctrl-C, a SIGTERM or wayback's own exit
+    sys.exit(code)
 
 
 # --- scale-out: enqueue, worker, merge ----------------------------------------------------
