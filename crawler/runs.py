@@ -28,7 +28,7 @@ from crawler.storage import Archive, utcnow
 logger = logging.getLogger(__name__)
 
 __all__ = ["ArchiveBusy", "ArchiveLock", "RunRecorder", "archive_for", "failure_reason",
-           "response_headers", "utcnow"]
+           "known_archive_for", "response_headers", "utcnow"]
 
 
 def archive_for(crawler: Crawler) -> Archive:
@@ -42,6 +42,20 @@ def archive_for(crawler: Crawler) -> Archive:
                                        or not settings.getbool("ARCHIVE_WARC", True)))
         crawler._portal_archive = archive  # type: ignore[attr-defined]
     return archive
+
+
+def known_archive_for(crawler: Crawler) -> Archive | None:
+    """The merged archive of earlier rounds that a worker's new round counts as archived
+    (``ARCHIVE_KNOWN_DB``), opened read-only on first use and closed with the crawl; None
+    without the setting. Spiders read it through here and never open an archive themselves."""
+    if not hasattr(crawler, "_portal_known_archive"):
+        path = crawler.settings.get("ARCHIVE_KNOWN_DB") or None
+        known = Archive(path, readonly=True) if path else None
+        crawler._portal_known_archive = known  # type: ignore[attr-defined]
+        if known is not None:
+            crawler.signals.connect(lambda *_, **__: known.close(), signal=signals.engine_stopped,
+                                    weak=False)
+    return crawler._portal_known_archive  # type: ignore[attr-defined]
 
 
 def response_headers(response: Response) -> dict[str, str]:

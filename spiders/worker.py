@@ -28,8 +28,8 @@ from crawler.distributed import DEFAULT_QUEUE, Handled, Seed, worker_id, worker_
 from crawler.extraction.layouts import get_layout
 from crawler.extraction.urls import host_of
 from crawler.profiles import Profile, profile_for
+from crawler.runs import known_archive_for
 from crawler.seen import KnownArticles, SeenSet
-from crawler.storage import Archive
 from crawler.templates import PageBudget
 from spiders.portal import PortalSpider
 
@@ -114,10 +114,10 @@ class WorkerSpider(PortalSpider):
             if (settings.getpriority(name) or 0) < 40:
                 settings.set(name, value, priority="spider")
         settings.set("ITEM_PIPELINES", {**settings.getdict("ITEM_PIPELINES"),
-                                        "crawler.distributed.Acknowledge": 200},
+                                        "crawler.distributed.worker.Acknowledge": 200},
                      priority="spider")
         settings.set("EXTENSIONS", {**settings.getdict("EXTENSIONS"),
-                                    "crawler.distributed.Worker": 50}, priority="spider")
+                                    "crawler.distributed.worker.Worker": 50}, priority="spider")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> WorkerSpider:
@@ -126,8 +126,7 @@ class WorkerSpider(PortalSpider):
         spider.refresh = False
         spider.idle_state = SiteState(site=f"worker:{spider.worker_id}", profile=None,
                                       layout=None, hosts=set(), known=KnownArticles())
-        known_db = crawler.settings.get("ARCHIVE_KNOWN_DB") or None
-        spider.known_archive = Archive(known_db, readonly=True) if known_db else None
+        spider.known_archive = known_archive_for(crawler)
         return spider
 
     async def start(self):  # the shared queue feeds the worker
@@ -163,13 +162,6 @@ class WorkerSpider(PortalSpider):
         shard's (its titles count), so that a new round fetches only what no shard has."""
         merged = self.known_archive.known_articles(site) if self.known_archive else ()
         return KnownArticles(chain(merged, self.archive.known_articles(site)))
-
-    def closed(self, reason: str) -> None:
-        parent = getattr(super(), "closed", None)
-        if parent is not None:
-            parent(reason)
-        if self.known_archive is not None:
-            self.known_archive.close()
 
     def _slot_manners(self, profile: Profile, urls: list[str]) -> None:
         settings = self.crawler.settings
