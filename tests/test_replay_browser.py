@@ -149,3 +149,33 @@ def test_a_screenshot_of_the_seed_articles_replay(chromium, crawls, wayback, tmp
     assert b"\x89PNG\r\n\x1a\n" == shot.read_bytes()[:8] and shot.stat().st_size > 20_000
     if os.environ.get("ARCHIVE_SCREENSHOT_TO"):
         shutil.copy(shot, os.environ["ARCHIVE_SCREENSHOT_TO"])
+
+
+def test_portal_archive_replay_serves_the_archive(chromium, crawls, tmp_path):
+    import urllib.request
+
+    from crawler import api
+
+    seed = ReplicaServer().portal.seed_article
+    warc_date, url = seed_capture(crawls["demo"], seed.title)
+    server = api.replay(str(crawls["demo"]), folder=str(tmp_path / "replay"), port=0)
+    try:
+        with urllib.request.urlopen(replay_url(server.url, warc_date, url), timeout=120) as r:
+            page = r.read().decode("utf-8")
+    finally:
+        server.stop()
+    assert f"<title>{seed.title} - " in page
+    assert ["framed_replay: false"] == (tmp_path / "replay" / "config.yaml").read_text(
+        ).splitlines()
+
+
+def test_replay_of_a_missing_archive_cannot_run(tmp_path):
+    from click.testing import CliRunner
+
+    from crawler.cli import main
+
+    db = tmp_path / "typo.db"
+    result = CliRunner().invoke(main, ["replay", "--db", str(db)])
+    assert (2, f"portal-archive: cannot run: no archive at {db}\n") == (
+        result.exit_code, result.stderr)
+    assert [] == list(tmp_path.iterdir())
