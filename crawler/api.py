@@ -309,17 +309,12 @@ def migrate(db: str = "archive.db") -> dict[str, Any]:
     when it opens one (commands that only read refuse an archive that needs it), and leave it
     in rollback-journal mode, one file ready for read-only media. Returns the migrations
     applied and the journal mode ("wal" when another process still has it open)."""
-    from sqlite_utils import Database
-
-    from crawler.migrations import migrations
-    from crawler.storage import connect_readonly, in_wal_mode
+    from crawler.storage import in_wal_mode, pending_migrations
 
     check_archive(db, write=True)
     lock = ArchiveLock.acquire(db)
     try:
-        before = Database(connect_readonly(db))
-        pending = [m.name for m in migrations.pending(before)]
-        before.close()
+        pending = pending_migrations(db)
         Archive(db).close()
     finally:
         lock.release()

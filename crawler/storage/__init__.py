@@ -21,13 +21,20 @@ The package follows the data's way, one module a part, each holding the SQL of i
 
 from __future__ import annotations
 
-from crawler.storage.connection import Connection, connect_readonly, in_wal_mode, utcnow
+from crawler.storage.connection import (
+    Connection,
+    connect_readonly,
+    in_wal_mode,
+    pending_migrations,
+    utcnow,
+)
 from crawler.storage.merge import Merge, _sum_stats
 from crawler.storage.reads import Reads
 from crawler.storage.runs import RunState
 from crawler.storage.writes import WritePath, WriteReport
 
-__all__ = ["Archive", "WriteReport", "_sum_stats", "connect_readonly", "in_wal_mode", "utcnow"]
+__all__ = ["Archive", "WriteReport", "_sum_stats", "connect_readonly", "in_wal_mode",
+           "pending_migrations", "utcnow"]
 
 
 class Archive(Connection, RunState, WritePath, Reads, Merge):

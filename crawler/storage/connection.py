@@ -76,6 +76,16 @@ def in_wal_mode(path: str | Path) -> bool:
     return read_header(path)[18:20] == b"\x02\x02"
 
 
+def pending_migrations(path: str | Path) -> list[str]:
+    """The migrations this version would apply to the archive at ``path``, read without
+    writing anything."""
+    db = Database(connect_readonly(path))
+    try:
+        return [m.name for m in migrations.pending(db)]
+    finally:
+        db.close()
+
+
 class Store:
     """The attributes every part of :class:`~crawler.storage.Archive` works with."""
 
