@@ -1,0 +1,64 @@
+"""The page's chrome: which elements sit in a header, menu, sidebar or footer, and the anchor
+texts of tool bars (print, e-mail, "back"), never an article's."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+_CHROME = re.compile(
+    r"(^|[-_\s])(header|menu|nav|navbar|footer|sidebar|leftcol|rightcol|left|right|banner|"
+    r"topbar|breadcrumb|quangcao|lienket|weblink)([-_\s]|$)", re.IGNORECASE)
+#: Anchor texts of tool bars: a print view, an e-mail form, an export; never an article.
+_TOOL_TEXTS = {"email", "e-mail", "print", "pdf", "in", "in bài viết", "in trang", "in bài",
+               "gửi email", "gửi bài viết", "gửi bài", "quay lại", "về đầu trang", "đầu trang"}
+
+
+def _band(node: etree._Element) -> bool:
+    """Is a ``<header>`` / ``<footer>`` the page's band (a menu, a search form, a logo row)
+    rather than an article's own header (its date and share buttons)?"""
+    return (node.find(".//nav") is not None or node.find(".//form") is not None
+            or len(node.xpath(".//a[@href]")) >= 6)
+
+
+class _Chrome:
+    """Which elements sit in a header, menu, sidebar or footer, worked out once per page.
+
+    Chrome marks on the ancestors of the text block itself do not count: a newspaper names its
+    main column ``sidebar_1``, and its article header is a ``<header>``."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.marked: set[etree._Element] = set()
+        for node in root.iter():
+            if not isinstance(node.tag, str):
+                continue
+            if node.tag in ("nav", "aside") or (node.tag in ("header", "footer")
+                                                 and _band(node)):
+                self.marked.add(node)
+                continue
+            marks = f"{node.get('id', '')} {node.get('class', '')}"
+            if marks.strip() and _CHROME.search(marks):
+                self.marked.add(node)
+        self.allowed: set[etree._Element] = set()
+
+    def around(self, main: etree._Element) -> None:
+        """From now on, chrome marks on ``main`` and its ancestors do not count."""
+        self.allowed = {main, *main.iterancestors()}
+
+    def __call__(self, el: etree._Element) -> bool:
+        return any(node in self.marked and node not in self.allowed
+                   for node in el.iterancestors())
+
+
+def _chrome(el: etree._Element) -> bool:
+    """Is ``el`` inside a header, menu, sidebar or footer (no page-wide view of the marks)?"""
+    for node in el.iterancestors():
+        if not isinstance(node.tag, str):
+            continue
+        if node.tag in ("nav", "aside") or (node.tag in ("header", "footer") and _band(node)):
+            return True
+        marks = f"{node.get('id', '')} {node.get('class', '')}"
+        if marks.strip() and _CHROME.search(marks):
+            return True
+    return False

@@ -1,0 +1,151 @@
+"""The headline and the date: the heading that agrees best (Dice overlap) with ``og:title`` /
+``<title>``, near and before the text block; the date line nearest it in document order, checked
+against the date the page's metadata claims."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from crawler.extraction.dates import ParsedDate, parse_date
+from crawler.extraction.layouts.generic.chrome import _Chrome
+from crawler.extraction.layouts.generic.reading import _bold, _has_block_child
+from crawler.extraction.metadata import Metadata, parse_iso_datetime
+from crawler.extraction.text import clean, text_of
+
+_LARGE_FONT = re.compile(r"font-size\s*:\s*(1[4-9]|[2-9]\d)(?:\.\d+)?px|font-size\s*:\s*"
+                         r"(?:large|x-large|larger)", re.IGNORECASE)
+#: A title that names the site, not a page: what a portal puts in ``<title>`` and ``og:title``
+#: on every page ("Cổng thông tin điện tử tỉnh X", "Trang chủ").
+_SITE_WIDE = re.compile(r"(?i)^(?:cổng (?:thông tin|ttđt|giao tiếp)|trang (?:thông tin|ttđt|chủ)"
+                        r"|website|home\b)")
+
+
+def _bold_lines(root: etree._Element, main: etree._Element,
+                order: dict[etree._Element, int]) -> list[etree._Element]:
+    """Lines set as a headline without a heading tag (a table-layout portal's ``<b>`` or
+    ``<font size="3">`` title): short, bold or large, with no block inside, in the first
+    elements of the text block or in the 40 elements before it."""
+    start = order.get(main, 0)
+    out = []
+    for el in root.iter("b", "strong", "font", "span", "td", "p", "div"):
+        pos = order.get(el, 0)
+        if not start - 40 <= pos <= start + 15 or _has_block_child(el):
+            continue
+        text = text_of(el)
+        if not 10 <= len(text) <= 300 or el.find(".//a") is not None:
+            continue
+        size = el.get("size", "")
+        if (el.tag in ("b", "strong") or _bold(el) or (size.isdigit() and int(size) >= 3)
+                or _LARGE_FONT.search(el.get("style", ""))):
+            out.append(el)
+    return out
+
+
+def _site_wide(title: str, meta: Metadata) -> bool:
+    folded = clean(title).casefold()
+    return bool(_SITE_WIDE.match(folded)) or folded in {n.casefold() for n in meta.site_names}
+
+
+def _links_home(el: etree._Element) -> bool:
+    """Is a heading a link to the site's home page (a banner's site name)?"""
+    links = [el] if el.tag == "a" else [*el.iterfind(".//a[@href]"),
+                                        *(n for n in el.iterancestors() if n.tag == "a")]
+    return any(urlsplit((a.get("href") or "").strip()).path in ("", "/")
+               and not urlsplit((a.get("href") or "").strip()).query
+               and (a.get("href") or "").strip() not in ("", "#") for a in links)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", text.lower()) if len(w) > 1}
+
+
+def headline(root: etree._Element, main: etree._Element, hints: list[str], chrome: _Chrome,
+             boxes: set[str]) -> etree._Element | None:
+    """The heading (or a bold line at the top of the text block) that agrees best with the
+    page's ``<title>``, ``og:title`` and JSON-LD headline (``hints``), near and before the text
+    block; a sidebar box's heading in capitals ("LỊCH CÔNG TÁC") loses, and an older-items box
+    heading (``boxes``, lower case) is never the headline."""
+    words_of = [_words(h) for h in [*hints,
+                                    *root.xpath("//meta[@property='og:title']/@content"),
+                                    *root.xpath("//title/text()")] if not _SITE_WIDE.match(
+                                        clean(h))]
+    words_of = [h for h in words_of if h]
+    order = {el: i for i, el in enumerate(root.iter())}
+    main_pos = order.get(main, 0)
+    best, best_score = None, float("-inf")
+    candidates = root.xpath("//h1|//h2|//h3|//*[contains(@class,'title') or "
+                            "contains(@class,'Title') or contains(@class,'tieude')]")
+    candidates += [el for el in _bold_lines(root, main, order) if el not in candidates]
+    for el in candidates:
+        if chrome(el) or _links_home(el):
+            continue
+        text = text_of(el)
+        if not 10 <= len(text) <= 300 or text.lower().rstrip(": ") in boxes:
+            continue  # an older-items box heading is never the headline
+        pos = order.get(el, 0)
+        words = _words(text)
+        # Dice agreement: a category heading whose words all occur in the page title
+        # agrees less than the headline itself.
+        overlap = max((2 * len(words & h) / (len(words) + len(h)) for h in words_of),
+                      default=0.0)
+        distance = abs(main_pos - pos)
+        inside = main in el.iterancestors() or el in main.iter()
+        score = overlap * 100 - distance * 0.2 + (10 if pos <= main_pos or inside else -30)
+        score += {"h1": 6, "h2": 4, "h3": 2}.get(el.tag, 0)
+        if text.upper() == text and len(words) <= 6 and overlap < 0.5:
+            score -= 25  # "LỊCH CÔNG TÁC", "THÔNG BÁO": a box heading, not a headline
+        if el.tag in ("h1", "h2", "h3") or "itle" in el.get("class", "") \
+                or "tieude" in el.get("class", ""):
+            score += 3
+        if score > best_score:
+            best, best_score = el, score
+    return best
+
+
+def date_lines(root: etree._Element, title: etree._Element,
+               chrome: _Chrome) -> list[tuple[int, str, ParsedDate]]:
+    """Every date line outside the page's chrome, nearest the title first (distance in
+    elements, a line before the title counted a little farther)."""
+    nodes = [el for el in root.iter() if isinstance(el.tag, str)]
+    index = {el: i for i, el in enumerate(nodes)}
+    t = index.get(title, 0)
+    out = []
+    for el in nodes:
+        if el.tag in ("script", "style") or chrome(el):
+            continue
+        own = clean(" ".join(el.xpath("text()")))
+        if not own or len(own) > 120 or not re.search(r"\d", own):
+            continue
+        parsed = parse_date(own)
+        if parsed is None:
+            continue
+        distance = abs(index[el] - t) + (0 if index[el] > t else 3)
+        out.append((distance, own, parsed))
+    out.sort(key=lambda x: x[0])
+    return out
+
+
+def _checked_date(lines: list[tuple[int, str, ParsedDate]],
+                  meta: Metadata) -> tuple[str, ParsedDate] | None:
+    """The publication date: the page's date line nearest the title, checked against the
+    date the page's metadata claims. When they name different days, the nearest line of the
+    claimed day is taken (the nearest one was a header clock or a related item); when the page
+    shows no line of that day, or no date line at all, the claim itself."""
+    claims = [(raw, v) for raw in meta.published if (v := parse_iso_datetime(raw)) is not None]
+    if not claims:
+        return (lines[0][1], lines[0][2]) if lines else None
+    raw, value = claims[0]
+    days = {value.date() if isinstance(value, datetime) else value}
+    written = parse_iso_datetime(raw[:10])
+    if written is not None:
+        days.add(written)  # the day as written, whatever its (often wrong) UTC offset
+    for _, text, parsed in lines:
+        day = parsed.value.date() if isinstance(parsed.value, datetime) else parsed.value
+        if day in days:
+            return text, parsed
+    return raw, ParsedDate(value=value, text=raw, has_time=isinstance(value, datetime),
+                           year_inferred=False)

@@ -1,0 +1,140 @@
+"""The text block: the element whose paragraphs hold the most text, and a copy of it ready for
+the walk (inline wrappers holding ``<br>`` breaks unwrapped, the older-items box and link-only
+tool bars cut, a bold first paragraph taken out as the lead)."""
+
+from __future__ import annotations
+
+import re
+from copy import deepcopy
+
+from lxml import etree
+
+from crawler.extraction.layouts.base import ATTACHMENT_EXT
+from crawler.extraction.layouts.generic.chrome import _Chrome
+from crawler.extraction.text import clean, text_of
+
+_BLOCK_CANDIDATES = {"div", "td", "article", "section", "main"}
+_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.IGNORECASE)
+_ATTACH_LABEL = re.compile(r"^(File|Tài liệu|Tập tin) (đính kèm|kèm theo)\s*:?", re.IGNORECASE)
+_INLINE = {"font", "span", "b", "strong", "i", "em", "u", "a", "small", "big", "center"}
+_BLOCKISH = {"p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
+             "section", "article", "figure", "tr", "td"}
+
+
+def _has_block_child(el: etree._Element) -> bool:
+    return any(isinstance(c.tag, str) and c.tag in _BLOCKISH for c in el.iterdescendants())
+
+
+def _unwrap(el: etree._Element) -> None:
+    """Replace ``el`` by its children and text (lxml's ``drop_tag``)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    prev = el.getprevious()
+    text = el.text or ""
+    if prev is not None:
+        prev.tail = (prev.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+    index = parent.index(el)
+    children = list(el)
+    tail = el.tail or ""
+    if children:
+        children[-1].tail = (children[-1].tail or "") + tail
+    elif prev is not None:
+        prev.tail = (prev.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent[index:index + 1] = children
+
+
+def _bold(el: etree._Element) -> bool:
+    """Is all of the element's text bold (a lead paragraph)?"""
+    if _BOLD_STYLE.search(el.get("style", "")):
+        return True
+    text = clean(text_of(el))
+    strong = clean(" ".join(text_of(b) for b in el.iter("b", "strong")
+                            if not any(a.tag in ("b", "strong") for a in b.iterancestors())))
+    return bool(text) and text == strong
+
+
+def main_block(root: etree._Element, chrome: _Chrome, min_text: int) -> etree._Element | None:
+    """The element whose paragraphs hold the most text (at least ``min_text``); one inside a
+    header, menu, sidebar or footer only when it holds far more than anything outside them (a
+    newspaper's main column named ``sidebar_1``)."""
+    scores: dict[etree._Element, float] = {}
+    marked: dict[etree._Element, float] = {}
+    for p in root.iter("p", "div", "td", "span", "font"):
+        if not isinstance(p.tag, str):
+            continue
+        table = marked if chrome(p) else scores
+        paragraph = p.tag == "p" or (p.tag == "div" and not _has_block_child(p))
+        text = text_of(p) if paragraph else clean("".join(p.xpath("text()")))
+        if len(text) < 60:
+            continue
+        links = sum(len(text_of(a)) for a in p.iter("a"))
+        weight = max(len(text) - 2 * links, 0)
+        parent = p.getparent() if paragraph or p.tag in ("span", "font") else p
+        while parent is not None and parent.tag not in _BLOCK_CANDIDATES:
+            parent = parent.getparent()
+        if parent is None:
+            continue
+        table[parent] = table.get(parent, 0) + weight
+        grand = parent.getparent()
+        if grand is not None:
+            table[grand] = table.get(grand, 0) + weight * 0.3
+    best = max(scores, key=scores.get) if scores else None
+    best_score = scores[best] if best is not None else 0.0
+    if marked:
+        other = max(marked, key=marked.get)
+        if marked[other] > 3 * best_score:
+            best, best_score = other, marked[other]
+    return best if best is not None and best_score >= min_text else None
+
+
+def _reading_copy(main: etree._Element, headings: set[str],
+                  skip: tuple[str, ...] = ()) -> tuple[etree._Element, str | None]:
+    """A copy of the text block ready for the walk, and the lead paragraph taken out of it.
+
+    Inline wrappers that hold line breaks, paragraphs or photo tables (``<font>`` around a whole
+    body written with ``<br><br>``) are unwrapped, so the walk sees the breaks between
+    paragraphs; the older-items box and what follows it, and tool bars made only of links
+    ("In bài viết  Quay lại"), are cut; a first paragraph (after the ``skip`` lines: title
+    and date) that is bold all through, followed by more text, is the lead."""
+    copy = deepcopy(main)
+    for el in list(copy.iter()):
+        if not isinstance(el.tag, str) or el.getparent() is None:
+            continue
+        own = clean(" ".join(el.xpath("text()"))).lower().rstrip(": ")
+        if own in headings:
+            node = el
+            while node is not None and node is not copy:
+                parent = node.getparent()
+                for sib in list(node.itersiblings()):
+                    parent.remove(sib)
+                node = parent
+            el.getparent().remove(el)
+            break
+    for el in list(copy.iter("ul", "ol", "div", "p", "table")):
+        if el.getparent() is None or el.xpath(".//img"):
+            continue
+        links = el.xpath(".//a[@href]")
+        text = clean(text_of(el))
+        if (links and len(text) < 100 and not any(ATTACHMENT_EXT.search(a.get("href"))
+                                                  for a in links)
+                and clean(" ".join(text_of(a) for a in links)) == text):
+            el.getparent().remove(el)
+    lead = None
+    first = next((el for el in copy if isinstance(el.tag, str) and text_of(el)
+                  and text_of(el) not in skip), None)
+    if (first is not None and first.tag in ("p", "div") and _bold(first)
+            and len(text_of(first)) >= 40 and len(text_of(copy)) > 2 * len(text_of(first))):
+        lead = text_of(first)
+        first.getparent().remove(first)
+    wrappers = [el for el in copy.iterdescendants()
+                if isinstance(el.tag, str) and el.tag in _INLINE
+                and any(isinstance(c.tag, str) and (c.tag == "br" or c.tag in _BLOCKISH)
+                        for c in el.iterdescendants())]
+    for el in reversed(wrappers):
+        _unwrap(el)
+    return copy, lead
