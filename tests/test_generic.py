@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,20 @@ def test_generic_links_skip_tool_links_but_not_slugs_that_contain_a_tool_word():
 def test_generic_spells_a_directory_index_as_its_directory():
     assert "http://portal.example/?id=5&page=TinTuc" == get_layout("generic").page_url(
         "http://portal.example/index.php?page=TinTuc&id=5")
+
+
+def test_generic_matches_the_headline_to_a_title_stored_decomposed():
+    # A CMS that stores its text NFD writes "Khánh" as "Kha" + U+0301 + "nh" in the <title>
+    # while the heading is composed: the words must still agree, or the bold category label
+    # above the heading ("Tin" is also a word of the title's "thông tin") wins.
+    title = "Khánh thành dự án cấp nước sạch tại thành phố Uông Bí"
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    html = (f"<html><head><title>{unicodedata.normalize('NFD', title)} :: Trang thông tin điện"
+            " tử</title></head><body><table>"
+            '<tr><td><a href="?page=TinTuc&code=tt"><b>Tin tức - Sự kiện</b></a></td></tr>'
+            f'<tr><td><h3><a href="?page=TinTuc&code=tt&id=5">{title}</a></h3></td></tr>'
+            "<tr><td><i>Cập nhật ngày 14/12/2015</i></td></tr>"
+            f'<tr><td class="content-detail">{body}</td></tr></table></body></html>')
+    page = Page(url="http://portal.example/?page=TinTuc&code=tt&id=5", body=html.encode(),
+                headers={"Content-Type": "text/html; charset=utf-8"})
+    assert title == get_layout("generic").article(page).title

@@ -60,7 +60,9 @@ def _links_home(el: etree._Element) -> bool:
 
 
 def _words(text: str) -> set[str]:
-    return {w for w in re.findall(r"\w+", text.lower()) if len(w) > 1}
+    """The words of a text, NFC first: a CMS that stores its text decomposed (NFD) writes
+    "Khánh" as "Kha" + U+0301 + "nh", which ``\\w`` would split in three."""
+    return {w for w in re.findall(r"\w+", clean(text).lower()) if len(w) > 1}
 
 
 def headline(root: etree._Element, main: etree._Element, hints: list[str], chrome: _Chrome,
