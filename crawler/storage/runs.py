@@ -52,8 +52,13 @@ class RunState(Store):
         ]
 
     def known_articles(self, site: str) -> Iterator[tuple[str, str | None]]:
-        """(key, title) of every article archived for ``site``, streamed."""
+        """(key, title) of every article archived for ``site``, streamed; an article keyed by
+        its URL (no profile) also under each other spelling its URL was archived with, so
+        that a run does not fetch a known article again by an alias."""
         yield from self.db.execute("SELECT key, title FROM articles WHERE site = ?", [site])
+        yield from self.db.execute(
+            "SELECT 'url:' || al.url, a.title FROM aliases AS al JOIN articles AS a "
+            "ON a.id = al.article_id WHERE a.site = ? AND a.key LIKE 'url:%'", [site])
 
     def pending_frontier(self, site: str) -> list[FrontierEntry]:
         """URLs scheduled by earlier runs of ``site`` that never got fetched (a run died)."""

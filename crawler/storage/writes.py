@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from hashlib import sha256
 
+from crawler.identity import id_places, same_id
 from crawler.items import AliasSeen, Article, FetchResult
 from crawler.storage.connection import Store, utcnow
 from crawler.warc import PriorCapture, read_record
@@ -98,19 +99,22 @@ class WritePath(Store):
         row = self.db.execute(
             "SELECT id, content_hash FROM articles WHERE site = ? AND key = ?",
             [art.site, art.key]).fetchone()
+        dup = None
         if row is None:
             dup = self.db.execute(
                 "SELECT id FROM articles WHERE site = ? AND content_hash = ?",
                 [art.site, digest]).fetchone()
-            if dup is not None:
-                self._alias(art.url, dup[0])
-                report.duplicates += 1
-                article_id = dup[0]
-            else:
-                article_id = self._insert_article(art, digest, now, capture_id)
-                self._version(article_id, art, digest, now, capture_id)
-                report.new += 1
-                report.new_keys.append(art.key)
+            if dup is None and (row := self._same_id(art)) is not None:
+                self._alias(art.url, row[0])  # another spelling of an archived article
+        if dup is not None:
+            self._alias(art.url, dup[0])
+            report.duplicates += 1
+            article_id = dup[0]
+        elif row is None:
+            article_id = self._insert_article(art, digest, now, capture_id)
+            self._version(article_id, art, digest, now, capture_id)
+            report.new += 1
+            report.new_keys.append(art.key)
         else:
             article_id, old_hash = row
             shrunk = self._shrunk(article_id, art)
@@ -272,6 +276,35 @@ class WritePath(Store):
             [result.url, result.site, crawl_id, result.error, result.status, result.fetched_at,
              result.fetched_at],
         )
+
+    def _same_id(self, art: Article) -> tuple[int, str] | None:
+        """(id, content hash) of the archived article that a page no profile knows names by
+        the same id in another spelling of its URL (a new slug after a retitle, a path in
+        another case, a portlet's new instance name), published the same day; None when the
+        site's URLs show no id place (:mod:`crawler.identity`) or no such article exists.
+        Only for articles keyed by their URL: a profile's layout keys by id already."""
+        if not art.key.startswith("url:") or not art.published:
+            return None
+        # site -> (id places, URLs learned from, articles written since): learned again each
+        # time the site's archived articles have doubled, until 2,000 URLs or an id place.
+        cache: dict[str, list] = self.__dict__.setdefault("_id_places", {})
+        places, learned_from, written = cache.get(art.site) or (None, 0, 0)
+        if places is None or (not places and learned_from < 2000
+                              and written >= max(learned_from, 10)):
+            urls = [u for (u,) in self.db.execute(
+                "SELECT url FROM articles WHERE site = ? AND key LIKE 'url:%' LIMIT 2000",
+                [art.site])]
+            places, learned_from, written = id_places(urls), len(urls), 0
+        cache[art.site] = [places, learned_from, written + 1]
+        if not places:
+            return None
+        day = art.published[:10]
+        for article_id, url, digest in self.db.execute(
+                "SELECT id, url, content_hash FROM articles WHERE published >= ? AND "
+                "published < ? AND site = ? AND key LIKE 'url:%'", [day, day + "U", art.site]):
+            if same_id(art.url, url, places):
+                return article_id, digest
+        return None
 
     def _alias(self, url: str, article_id: int) -> None:
         self.db.execute(
