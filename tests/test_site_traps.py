@@ -87,10 +87,12 @@ def zero_config(request, tmp_path_factory):
         log, portal = list(server.log), server.portal
         server.set_epoch(2)
         result2 = cli("crawl", server.url + "/", "--db", str(db), *FAST, *ONE_AT_A_TIME)
+        log2 = server.log[len(log):]
         with sqlite3.connect(db) as conn:
             rows2 = conn.execute("SELECT site, title FROM articles").fetchall()
         yield {"portal": portal, "result": result, "log": log, "rows": rows,
-               "url": server.url, "portal2": server.portal, "result2": result2, "rows2": rows2}
+               "url": server.url, "portal2": server.portal, "result2": result2, "rows2": rows2,
+               "log2": log2}
 
 
 def test_zero_config_uses_the_generic_fallback(zero_config):
@@ -124,9 +126,10 @@ def test_zero_config_next_day_keeps_one_article_each(zero_config):
         a.title for a in public if a.id in zero_config["portal2"].edited_ids}
 
 
-def test_zero_config_trap_requests_stay_a_minority(zero_config):
+@pytest.mark.parametrize("epoch", [1, 2])
+def test_zero_config_trap_requests_are_at_most_5_percent_or_100(zero_config, epoch):
     # Without a profile the fallback learns which URLs are articles as it reads them, so the
-    # traps cost more than with one: today up to about a third of the run on a 150-article
-    # portal (docs/archivists.md has the figures). The 5% of a profile is not reached yet.
-    log = zero_config["log"]
-    assert trap_requests(log) <= 0.5 * len(log), (len(log), trap_requests(log))
+    # traps cost more than with one (12 to 15% of a 150-article portal's first run,
+    # docs/archivists.md has the figures), within the bound for a small portal.
+    log = zero_config["log" if epoch == 1 else "log2"]
+    assert trap_requests(log) <= max(0.05 * len(log), 100), (len(log), trap_requests(log))
