@@ -28,7 +28,7 @@ demo: setup
 test: setup
 	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory docs
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist loadfile
 
 # The documentation site (docs/, mkdocs.yml); --strict turns every warning into a failure.
 docs: setup
