@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -61,6 +62,11 @@ def test_demo_archives_the_replica_and_prints_queries(tmp_path):
     count = sqlite3.connect(db).execute("SELECT count(*) FROM articles").fetchone()[0]
     assert f"{count} articles from 20" in result.stdout
     assert count >= 300 and result.stdout.count("sqlite-utils ") == 3
+    # Every suggested command runs as printed, from the folder the demo ran in.
+    tried = result.stdout.split("\nTry:\n", 1)[1].splitlines()
+    programs = {line.split()[0] for line in tried if line.strip()}
+    assert {p for p in programs if not (ROOT / p).exists() and not shutil.which(p)} == set()
+    assert any(p.endswith("portal-archive") for p in programs)
 
 
 def test_runs_lists_the_crawls(replica_server, tmp_path):

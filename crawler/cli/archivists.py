@@ -95,20 +95,22 @@ def demo(db: str, settings: tuple[str, ...]) -> None:
                f"attachments ({overview['files_bytes'] / 1e3:.0f} kB); in {overview['folder']}/")
     click.echo("\nTry:")
     for query in api.DEMO_QUERIES:
-        click.echo("  " + query.format(db=db).replace("sqlite-utils", _sqlite_utils(), 1))
-    click.echo(f"  {Path(sys.argv[0]).name} warc-check --db {db}")
+        click.echo("  " + query.format(db=db).replace("sqlite-utils", _command("sqlite-utils"), 1))
+    click.echo(f"  {_command('portal-archive')} warc-check --db {db}")
     sys.exit(summary.exit_code if summary.status != "failures" else api.EXIT_OK)
 
 
-def _sqlite_utils() -> str:
-    """How to call sqlite-utils from here: the one beside this Python (a virtualenv), or PATH's."""
-    beside = Path(sys.executable).parent / "sqlite-utils"
-    if beside.exists() and not shutil.which("sqlite-utils") == str(beside):
+def _command(name: str) -> str:
+    """How to call the command ``name`` from here: the one beside this Python (a virtualenv,
+    ``.venv/bin/name`` when under the current folder) unless PATH finds that same one, else
+    the bare name."""
+    beside = Path(sys.executable).parent / name
+    if beside.exists() and not shutil.which(name) == str(beside):
         try:
             return str(beside.relative_to(Path.cwd()))
         except ValueError:
             return str(beside)
-    return "sqlite-utils"
+    return name
 
 
 @main.command()
