@@ -15,9 +15,10 @@ Pure functions, no I/O: the archive's write path (:mod:`crawler.storage.writes`)
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from crawler.seen import fingerprint
 
 #: The number ending a path's last segment: ``slug-2009.html``, ``2009.aspx``, ``/2009``.
 _TAIL = re.compile(r"(?:^|[^0-9])([0-9]{3,})(?:\.[A-Za-z]{2,5})?$")
@@ -48,13 +49,20 @@ def id_places(urls: Iterable[str]) -> frozenset[str]:
     from its archived article URLs: present in at least :data:`LEAST_URLS` of them, with a
     different number in at least :data:`LEAST_DISTINCT` of those. A category id, shared by
     many articles, is not an id; nothing is learned from fewer URLs."""
-    seen: dict[str, Counter[str]] = {}
-    for url in urls:
+    return articles_id_places((url, url) for url in urls)
+
+
+def articles_id_places(spellings: Iterable[tuple[str, Hashable]]) -> frozenset[str]:
+    """:func:`id_places` of URLs given with the article each spells (any hashable that tells
+    articles apart: a title's fingerprint): an article's several spellings, which carry its id
+    each, count once."""
+    seen: dict[str, dict[str, set[Hashable]]] = {}
+    for url, article in spellings:
         for place, value in id_values(url).items():
-            seen.setdefault(place, Counter())[value] += 1
+            seen.setdefault(place, {}).setdefault(value, set()).add(article)
     places = set()
     for place, values in seen.items():
-        total = sum(values.values())
+        total = sum(len(articles) for articles in values.values())
         if total >= LEAST_URLS and len(values) >= LEAST_DISTINCT * total:
             places.add(place)
     return frozenset(places)
@@ -65,3 +73,70 @@ def same_id(url: str, other: str, places: frozenset[str]) -> bool:
     mine = id_values(url)
     theirs = id_values(other)
     return any(place in mine and mine[place] == theirs.get(place) for place in places)
+
+
+class KnownIds:
+    """The ids of a site's articles, in the places learned from their URLs, with the
+    fingerprint of each one's title: does a URL no article was fetched by carry the id of one
+    that was (another spelling of an archived article's URL, a retitled article's new slug, or
+    a spelling of one fetched earlier in this run)? ``pairs``: (URL, title) of the archived
+    articles. Until the URLs given show an id place (:func:`id_places` needs
+    :data:`LEAST_URLS`), they are kept and the places learned again each time their number
+    doubles; once learned, the places stay and only fingerprints are kept."""
+
+    NO_TITLE = 0
+
+    def __init__(self, pairs: Iterable[tuple[str, str | None]] = ()) -> None:
+        self.places: frozenset[str] = frozenset()
+        self._titles: dict[int, int] = {}
+        # (URL, the article it spells, title): spellings are told apart by title (by URL when
+        # an article has none), so that an article's aliases count once.
+        self._pending = [(url, self._title(title) or url, self._title(title))
+                         for url, title in pairs]
+        self._learn()
+
+    @classmethod
+    def _title(cls, title: str | None) -> int:
+        return fingerprint(title) if title else cls.NO_TITLE
+
+    def _learn(self) -> None:
+        self.places = articles_id_places((url, article) for url, article, _ in self._pending)
+        if self.places:
+            for url, _, title in self._pending:
+                self._put(url, title)
+            self._pending = []
+        else:
+            self._next = max(LEAST_URLS, 2 * len(self._pending))
+
+    def _ids(self, url: str) -> list[int]:
+        return [fingerprint(f"{place} {value}") for place, value in id_values(url).items()
+                if place in self.places]
+
+    def _put(self, url: str, title: int) -> None:
+        for fp in self._ids(url):
+            self._titles[fp] = title
+
+    def add(self, url: str, title: str | None = None) -> None:
+        """An article fetched in this run, at ``url``, titled ``title``: no other spelling of
+        it needs fetching in this run, whatever title a link gives it (it is kept with
+        ``NO_TITLE``; ``title`` only tells its spellings apart from other articles')."""
+        if self.places:
+            self._put(url, self.NO_TITLE)
+            return
+        self._pending.append((url, self._title(title) or url, self.NO_TITLE))
+        if len(self._pending) >= self._next:
+            self._learn()
+
+    def title_of(self, url: str) -> int | None:
+        """The title fingerprint of the article whose id ``url`` carries (``NO_TITLE`` when it
+        had none), or None when ``url`` carries no known id."""
+        for fp in self._ids(url):
+            if (title := self._titles.get(fp)) is not None:
+                return title
+        return None
+
+    def __contains__(self, url: str) -> bool:
+        return self.title_of(url) is not None
+
+    def __len__(self) -> int:
+        return len(self._titles)

@@ -20,13 +20,14 @@ Heritrix's budgets, but judged by yield rather than by count alone:
   budget. A page that yields resets its template's count in a row: a pager or chain that
   keeps bringing new articles is never cut, however long it is, and a template cut too early
   (its pages were read before the articles they led to) is reopened, with its parked URLs,
-  when one of its pages yields.
+  when one of its pages yields. An article's page that is not new (another spelling of one
+  read before) is not judged: a site's articles are no trap, and the spider fetches no
+  spelling of an article whose id it has read (:class:`crawler.identity.KnownIds`).
 - A template has a Scrapy priority that falls with each of its URLs asked for: one with many
   URLs (a month archive, sort orders, tags) waits behind the rest, so its pages are read when
   what they list is mostly known, and it is judged, and cut, before it costs much.
-- A template cut in a run where none of its pages linked to an article is remembered by the
-  archive: later runs fetch one page of it (a probe, which reopens it if it yields) instead of
-  its budget.
+- A template still cut when a run ends is remembered by the archive: later runs fetch one page
+  of it (a probe, which reopens it if it yields) instead of its budget.
 - A layout's own pager (its "next page" link or ASP.NET postback) is never cut: the run of
   archived articles it shows (``ARCHIVE_KNOWN_RUN``) bounds it.
 - ``cuts=False`` keeps the cap and drops the cuts: a scale-out worker's parked URLs would die
@@ -48,6 +49,9 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 _DATE = re.compile(r"(?<!\d)(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})(?!\d)")
 #: A year and month: 2025-06, 06/2025, 2025/06.
 _MONTH = re.compile(r"(?<!\d)(?:[12]\d{3}[-/.]\d{1,2}|\d{1,2}[-/.][12]\d{3})(?!\d)")
+#: A remembered template starts as if this many of its URLs had been asked for (its probe's
+#: Scrapy priority is the lowest of the run's pages).
+PROBE_LAST = 10**6
 _DIGITS = re.compile(r"\d+")
 #: An id inside a query key: a portlet's namespace (``_vcmslist_INSTANCE_0m4dWiq_orderByCol``,
 #: ``p_r_p_564233524_tag``): letters and digits with a digit in them.
@@ -117,6 +121,7 @@ class TemplateRecord:
 
     def as_dict(self) -> dict[str, Any]:
         return {"template": self.template, "reason": self.cut, "fetched": self.fetched,
+                "yielded": self.productive, "listed_articles": self.linked_articles,
                 "unfetched": self.unfetched + len(self.parked)}
 
 
@@ -127,6 +132,7 @@ class _Page:
     template: str
     waiting: int
     yielded: bool
+    article: bool = False  # an article's page itself (new or not)
 
 
 @dataclass
@@ -160,8 +166,10 @@ class PageBudget:
 
     def __post_init__(self) -> None:
         for template in self.remembered:
+            # Its probe waits behind every other page: read when what the run's listings
+            # bring is known, it reopens the template only for what nothing else leads to.
             self.templates[template] = TemplateRecord(template, cut="remembered",
-                                                      probes=self.probes)
+                                                      probes=self.probes, scheduled=PROBE_LAST)
 
     def record(self, url: str) -> TemplateRecord:
         """The record of ``url``'s template (made on first sight)."""
@@ -247,7 +255,7 @@ class PageBudget:
                 new_articles += 1
             elif kind is None:
                 wait.append(child)
-        page = _Page(rec.template, len(wait), new_article or new_articles > 0)
+        page = _Page(rec.template, len(wait), new_article or new_articles > 0, is_article)
         if wait:
             self._waiting[page_id] = page
         else:
@@ -284,6 +292,10 @@ class PageBudget:
             rec.linked_articles = True
             released = self._reset(rec)
             return released
+        if page.article:
+            # Another spelling of an article read before (scheduled before that one was
+            # read): it says nothing of its template, which is the site's articles, no trap.
+            return []
         rec.idle_run += 1
         rec.idle += 1
         limit = self.dated_budget if rec.dated else self.budget
@@ -308,12 +320,13 @@ class PageBudget:
                       key=lambda r: (-r.fetched, r.template))
 
     def dead(self) -> list[str]:
-        """Templates cut in this run none of whose pages linked to an article, new or archived
-        (a calendar, an empty archive): worth remembering, so later runs skip them (but for a
-        probe). One that listed articles (sort orders, tags, a pager whose articles came by
-        other links first) is cut again in each run instead."""
-        return [r.template for r in self.cut() if r.cut != "remembered"
-                and not r.productive and not r.linked_articles]
+        """Templates cut in this run and still cut at its end, worth remembering so that later
+        runs fetch a probe of each instead of paying its budget again: a calendar or an empty
+        archive (none of its pages linked to an article), and as much a template that listed
+        articles but mostly repeated what others list (sort orders, tags, an offset pager, a
+        pager walking into the archived past). A template that reopened, because a page of it
+        yielded after all, is not cut at the end and is not remembered."""
+        return [r.template for r in self.cut() if r.cut != "remembered"]
 
     def summary(self) -> dict[str, Any]:
         """The run's budget figures, for the crawl's stats and the coverage report."""

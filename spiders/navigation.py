@@ -6,8 +6,8 @@ the request (or alias record) a link makes, downloads of an article's photos and
 the next listing page (a link or an ASP.NET postback) unless a run of ``ARCHIVE_KNOWN_RUN``
 archived articles stops it, and the switch to the generic fallback when no start page held an
 article. It reads the attributes ``PortalSpider.from_crawler`` sets (``hosts``, ``layout``,
-``known``, ``budget``, ``follow_listings``, ``known_run``, ``fetch_files``...) and calls its
-callbacks ``parse``, ``parse_file`` and ``failed``; it reads no setting itself.
+``known``, ``known_ids``, ``budget``, ``follow_listings``, ``known_run``, ``fetch_files``...)
+and calls its callbacks ``parse``, ``parse_file`` and ``failed``; it reads no setting itself.
 """
 
 from __future__ import annotations
@@ -76,7 +76,8 @@ class Navigation:
         refused, key, target, link = self._facts(url)
         # The layout's own pager: bounded by ARCHIVE_KNOWN_RUN and the cap, never cut.
         pager = bool((meta or {}).get("pager"))
-        if key is not None or (not force and self.layout.article_key(url) in self.known):
+        if key is not None or (not force and (self.layout.article_key(url) in self.known
+                                              or url in self.known_ids)):
             self._article_links += 1
         if refused:
             self.crawler.stats.inc_value(f"archive/links/{refused}" if refused == "offsite"
@@ -87,6 +88,15 @@ class Navigation:
             if not force and self.layout.article_key(url) in self.known:
                 self.crawler.stats.inc_value("archive/articles/skipped_known")
                 return
+            # Or another spelling of one: its URL carries the id of an article archived (a
+            # portlet's new instance name; fetched when the link's text is not the archived
+            # title: a retitled article's new slug) or fetched earlier in this run.
+            if not force and (known_title := self.known_ids.title_of(url)) is not None:
+                if (known_title == self.known_ids.NO_TITLE or title is None
+                        or fingerprint(clean(title)) == known_title):
+                    self.crawler.stats.inc_value("archive/articles/skipped_known_id")
+                    return
+                self.crawler.stats.inc_value("archive/articles/edit_hints")
             if (force or self.follow_listings) and target not in self.pages_requested:
                 self.pages_requested.add(target)  # Scrapy's dupefilter would drop it again
                 request = scrapy.Request(target, callback=self.parse, errback=self.failed,

@@ -46,10 +46,11 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.budget import PageCut
+from crawler.budget import KnownSpelling, PageCut
 from crawler.extraction.layouts import get_layout
 from crawler.extraction.work import Extracted, ExtractionPool, extract_with, workers_for
 from crawler.files import mime_of, type_allowed
+from crawler.identity import KnownIds
 from crawler.items import AliasSeen, FetchResult, FrontierEntry
 from crawler.profiles import profile_for
 from crawler.runs import (
@@ -69,6 +70,9 @@ class PortalSpider(Navigation, Budgeting, scrapy.Spider):
     name = "portal"
     #: May a run switch to the generic fallback when its profile's layout finds nothing?
     can_fall_back = True
+    #: The ids of the site's articles, archived or fetched in this run
+    #: (:class:`crawler.identity.KnownIds`).
+    known_ids: KnownIds
 
     def __init__(self, start_url: str | None = None, start_urls: str | list[str] | None = None,
                  site: str | None = None, **kwargs: Any) -> None:
@@ -84,6 +88,7 @@ class PortalSpider(Navigation, Budgeting, scrapy.Spider):
             raise ValueError("give a start URL: -a start_url=http://portal.example/")
         self.start_urls = urls
         self.site_name = site
+        self.known_ids = KnownIds()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -107,7 +112,9 @@ class PortalSpider(Navigation, Budgeting, scrapy.Spider):
         spider.trap_limits = trap_limits(settings)
         archive = archive_for(crawler)
         spider.archive = archive
-        spider.known = KnownArticles(archive.known_articles(spider.site))
+        urls: list[tuple[str, str | None]] = []  # articles archived without a profile's key
+        spider.known = KnownArticles(_keeping_urls(archive.known_articles(spider.site), urls))
+        spider.known_ids = KnownIds(urls)
         spider.budget = spider.new_budget(spider.site, len(spider.known))
         spider.fall_back = (spider.can_fall_back and spider.profile.layout != "generic"
                             and settings.getbool("ARCHIVE_LAYOUT_FALLBACK", True))
@@ -220,6 +227,8 @@ class PortalSpider(Navigation, Budgeting, scrapy.Spider):
                 if not asked_article:
                     self._read_page(response, follow, result.article is not None,
                                     self._is_new(result, key))
+                    if result.article is not None:  # its other spellings are not fetched
+                        self.known_ids.add(result.url, result.article.title)
             if response.meta.get("entry") and result.error is None:
                 found = result.article is not None or bool(
                     extracted.links is not None and extracted.links.articles)
@@ -245,7 +254,15 @@ class PortalSpider(Navigation, Budgeting, scrapy.Spider):
         """Is ``result`` an article the archive did not have?"""
         if result.article is None:
             return False
-        return (key or self.layout.article_key(result.url)) not in self.known
+        key = key or self.layout.article_key(result.url)
+        if key in self.known:
+            return False
+        if not key.startswith("url:"):
+            return True
+        # Another spelling of the URL of an article archived or fetched earlier in this run
+        # (a retitled article's new slug, a portlet's new instance name) is not a new article:
+        # the archive makes it a version of that one.
+        return result.url not in self.known_ids
 
     async def _extract(self, response: Response, headers: dict[str, str],
                        fetched_at: str) -> Extracted:
@@ -323,6 +340,8 @@ class PortalSpider(Navigation, Budgeting, scrapy.Spider):
         if failure.check(PageCut):
             return  # parked by the guard, until its template reopens
         yield from self._answered(request.meta, False)
+        if failure.check(KnownSpelling):
+            return  # another spelling of an article read since it was scheduled
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             self.crawler.stats.inc_value("archive/links/disallowed")
             return
@@ -339,3 +358,13 @@ class PortalSpider(Navigation, Budgeting, scrapy.Spider):
             final_url=response.url if response is not None else None,
             kind="failure", error=reason, site=self.site,
             key=request.meta.get("key"))
+
+
+def _keeping_urls(pairs: Iterator[tuple[str, str | None]], urls: list[tuple[str, str | None]]
+                  ) -> Iterator[tuple[str, str | None]]:
+    """``pairs`` (key, title) as they come, (URL, title) of each URL-keyed one kept in
+    ``urls``."""
+    for key, title in pairs:
+        if key.startswith("url:"):
+            urls.append((key[4:], title))
+        yield key, title

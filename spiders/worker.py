@@ -27,6 +27,7 @@ from twisted.python.failure import Failure
 from crawler.distributed import DEFAULT_QUEUE, Handled, Seed, worker_id, worker_settings
 from crawler.extraction.layouts import get_layout
 from crawler.extraction.urls import host_of
+from crawler.identity import KnownIds
 from crawler.profiles import Profile, profile_for
 from crawler.runs import known_archive_for
 from crawler.seen import KnownArticles, SeenSet
@@ -57,6 +58,7 @@ class SiteState:
     pages_requested: set[str] = field(default_factory=set)
     link_facts: dict[str, Any] = field(default_factory=dict)
     budget: PageBudget = field(default_factory=PageBudget)
+    known_ids: KnownIds = field(default_factory=KnownIds)
 
 
 #: The site whose callback runs. Scrapy handles each response in an asyncio task of its own,
@@ -92,6 +94,7 @@ class WorkerSpider(PortalSpider):
     pages_requested = _site_attribute("pages_requested")
     _link_facts = _site_attribute("link_facts")
     budget = _site_attribute("budget")
+    known_ids = _site_attribute("known_ids")
 
     def __init__(self, **kwargs: Any) -> None:
         self.idle_state = SiteState(site="", profile=None, layout=None, hosts=set(),

@@ -154,13 +154,43 @@ def test_unfetched_urls_are_counted_per_cut_template():
     assert 5 == budget.summary()["unfetched"]
 
 
-def test_only_templates_that_linked_to_no_article_are_remembered():
+def test_every_template_still_cut_at_the_end_is_remembered():
     budget = PageBudget(budget=1, dated_budget=1)
-    read(budget, "http://x.vn/lich?ngay=2025-06-01")
-    read(budget, "http://x.vn/Category.aspx?cat=a&sort=title", links=20)
-    read(budget, "http://x.vn/tag/1", new_articles=2)
+    read(budget, "http://x.vn/lich?ngay=2025-06-01")  # a calendar: links to no article
+    read(budget, "http://x.vn/Category.aspx?cat=a&sort=title", links=20)  # known articles
+    read(budget, "http://x.vn/tag/1", new_articles=2)  # yielded once, then cut: remembered
     read(budget, "http://x.vn/tag/2")
-    assert ["/lich?ngay="] == budget.dead()
+    read(budget, "http://x.vn/tin-tuc/1", new_articles=2)  # never cut
+    assert ["/category.aspx?cat=&sort=", "/lich?ngay=", "/tag/{n}"] == sorted(budget.dead())
+    assert {"/category.aspx?cat=&sort=": True, "/lich?ngay=": False, "/tag/{n}": True} == {
+        c["template"]: c["listed_articles"] for c in budget.summary()["templates_cut"]}
+
+
+def test_a_template_reopened_by_a_page_that_yielded_is_not_remembered():
+    budget = PageBudget(budget=1)
+    read(budget, "http://x.vn/tag/1", links=5)
+    assert budget.is_cut("http://x.vn/tag/2")
+    read(budget, "http://x.vn/tag/2", new_articles=1)  # a probe that yields
+    assert [] == budget.dead()
+
+
+def test_a_remembered_templates_probe_waits_behind_every_other_page():
+    budget = PageBudget(remembered=frozenset({"/lich?ngay="}))
+    busiest = max(budget.priority(f"http://x.vn/tag/{n}") for n in range(10_000))
+    assert budget.priority("http://x.vn/lich?ngay=2025-06-01") < min(
+        busiest, budget.priority("http://x.vn/tin-tuc/1"))
+
+
+def test_an_articles_page_that_is_not_new_says_nothing_of_its_template():
+    # Another spelling of an article read before: the site's articles are no trap.
+    budget = PageBudget(budget=2, dated_budget=1)
+    for n in range(10):
+        budget.read(f"http://x.vn/pages/2025-06-0{n % 9 + 1}/bai-{n}.aspx", budget.page_id(),
+                    is_article=True, new_article=False)
+    assert not budget.is_cut("http://x.vn/pages/2025-06-10/bai-10.aspx")
+    for n in range(2):
+        read(budget, f"http://x.vn/lich/2025-06-0{n + 1}")
+    assert budget.is_cut("http://x.vn/lich/2025-06-03")
 
 
 def test_without_cuts_only_the_cap_applies():

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.identity import LEAST_URLS, id_places, id_values, same_id
+from crawler.identity import LEAST_URLS, KnownIds, id_places, id_values, same_id
 from crawler.items import Article, FetchResult
+from crawler.seen import fingerprint
 from crawler.storage import Archive
 
 LIFERAY = ("http://x.vn/web/guest/tin-tuc?_vcms_WAR_VCMSportlet_INSTANCE_{i}_articleId={a}"
@@ -48,6 +49,46 @@ def test_same_id_across_portlet_instances_but_not_across_articles():
     assert same_id(LIFERAY.format(i="AbC", a=2009), LIFERAY.format(i="XyZ", a=2009), places)
     assert not same_id(LIFERAY.format(i="AbC", a=2009), LIFERAY.format(i="AbC", a=2010),
                        places)
+
+
+
+# --- the spider's known ids ---------------------------------------------------------------------
+def spellings(n: int, instances: str = "AbC XyZ QrS") -> list[tuple[str, str]]:
+    """(URL, title) of ``n`` articles archived under each of three portlet instances."""
+    return [(LIFERAY.format(i=i, a=1000 + a), f"Bài {a}") for a in range(n)
+            for i in instances.split()]
+
+
+def test_an_articles_spellings_count_once_when_ids_are_learned():
+    # 3 spellings an article: counted by URL, each id would repeat 3 times (33% distinct).
+    assert frozenset() == id_places(url for url, _ in spellings(LEAST_URLS))
+    assert frozenset({"query:articleid"}) == KnownIds(spellings(LEAST_URLS)).places
+
+
+def test_another_spelling_of_an_archived_article_carries_its_title():
+    known = KnownIds(spellings(LEAST_URLS))
+    assert fingerprint("Bài 7") == known.title_of(LIFERAY.format(i="NeW", a=1007))
+    assert LIFERAY.format(i="NeW", a=1007) in known
+    assert LIFERAY.format(i="AbC", a=1000 + LEAST_URLS) not in known
+    assert None is known.title_of("http://x.vn/web/guest/tin-tuc")
+
+
+def test_ids_are_learned_during_a_run_and_its_articles_skip_the_title_check():
+    known = KnownIds()
+    for url, title in spellings(LEAST_URLS - 1, instances="AbC"):
+        known.add(url, title)
+    assert frozenset() == known.places  # 19 articles: not enough to learn from
+    known.add(LIFERAY.format(i="AbC", a=2000), "Bài mới")
+    assert frozenset({"query:articleid"}) == known.places
+    assert KnownIds.NO_TITLE == known.title_of(LIFERAY.format(i="NeW", a=1003))
+    assert known.title_of(LIFERAY.format(i="NeW", a=2000)) == KnownIds.NO_TITLE
+    assert LIFERAY.format(i="NeW", a=2001) not in known
+
+
+def test_a_category_id_shared_by_articles_is_not_known_as_an_article():
+    known = KnownIds(spellings(LEAST_URLS))
+    other = LIFERAY.format(i="AbC", a=3000)  # another article of the same category
+    assert other not in known
 
 
 def generic(n: int, slug: str = "bai", title: str = "Tiêu đề", published: str = "2021-04-20"

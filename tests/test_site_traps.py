@@ -135,11 +135,8 @@ def test_zero_config_trap_requests_are_at_most_5_percent_or_100(zero_config, epo
     assert trap_requests(log) <= max(0.05 * len(log), 100), (len(log), trap_requests(log))
 
 
-def test_zero_config_next_days_run_costs_little_more_than_its_new_articles(zero_config,
-                                                                            request):
-    if "liferay" in request.node.callspec.id:
-        # Known miss: 142 requests, 10 over; 52 of them in traps (sort and filter 22, tags 15,
-        # the offset pager 12), against 0 to 26 in the other families.
-        request.applymarker(pytest.mark.xfail(strict=True, reason="liferay zero-config: 142"))
+def test_zero_config_next_days_run_costs_little_more_than_its_new_articles(zero_config):
+    # Another spelling of an article archived (or read earlier in the run) is not fetched, and
+    # a template still cut at the end of the first run costs a probe in the second.
     log = zero_config["log2"]
     assert len(log) <= 6 * len(zero_config["portal2"].new_ids) + 60, len(log)
