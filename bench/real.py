@@ -34,6 +34,7 @@ import sys
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "real"
@@ -297,6 +298,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print figures and pages as JSON")
     parser.add_argument("--pages", action="store_true", help="also list each tool's misses")
     args = parser.parse_args(argv)
+    missing = [name for name in ("trafilatura", "htmldate") if find_spec(name) is None]
+    if missing:
+        print(f"python -m bench.real: {' and '.join(missing)} not installed (make bench, or "
+              f"pip install -e '.[bench]'): nothing to compare with", file=sys.stderr)
+        return 2
     cases, absent = load_corpus(args.corpus)
     if not cases:
         print(f"no page.html under {args.corpus}", file=sys.stderr)

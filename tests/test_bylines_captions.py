@@ -78,6 +78,46 @@ def test_author_right_aligned_in_bold_closing_the_text():
     assert "Võ Hải" == article(body).author
 
 
+def test_author_closing_the_text_before_a_related_box_set_inside_it():
+    box = ('<div class="VCSortableInPreviewMode" type="RelatedNewsBox"><b>Tham khảo thêm</b>'
+           '<a href="/tin-tuc/bai-khac-1.html">Sửa quy định về nhập khẩu hàng hóa in, đúc tiền</a>'
+           "</div>")
+    found = article(TEXT + '<p style="text-align: right;"><b>Phương Nhi</b></p>' + box)
+    assert ("Phương Nhi", "\n\n".join(PARAGRAPHS)) == (found.author, found.body)
+
+
+def test_the_articles_own_header_is_not_the_pages_header():
+    # A newspaper's <header class="article-header"> holds the headline, byline and date.
+    body = (f'<header class="article-header"><h1>{TITLE}</h1><a href="/">Trang chủ</a>'
+            + "".join(f'<a href="/chia-se/{n}">Chia sẻ</a>' for n in range(6))
+            + '<span class="author">Hà Anh</span></header>' + TEXT)
+    related = ('<div class="box-news"><h3 class="title">Hội nghị bàn về chuyển đổi số của các '
+               "tỉnh phía Bắc</h3></div>")
+    found = article(body + related)
+    assert (TITLE, "Hà Anh") == (found.title, found.author)
+
+
+def test_an_alt_text_that_names_the_site_is_no_caption():
+    head = '<meta property="og:site_name" content="VnEconomy">'
+    body = (TEXT + '<figure><img src="/anh/1.jpg" alt="VnEconomy"></figure>'
+            '<figure><img src="/anh/2.jpg" alt="Sơ đồ giá cổ phiếu"></figure>')
+    assert [None, "Sơ đồ giá cổ phiếu"] == [i.caption for i in article(body, head=head).images]
+
+
+def test_a_byline_for_text_and_photos_credits_the_photos():
+    body = ('<p><img src="/anh/1.jpg"></p><p><em>Quang cảnh hội nghị.</em></p>' + TEXT
+            + '<p style="text-align: right;"><b>Tin, ảnh: P.Y</b></p>')
+    found = article(body)
+    assert ("P.Y", [("Quang cảnh hội nghị.", "P.Y")]) == (
+        found.author, [(i.caption, i.credit) for i in found.images])
+
+
+def test_a_share_button_above_the_title_is_not_the_category():
+    before = ('<a href="/tin-tuc/kinh-te">Kinh tế</a>'
+              '<a href="https://www.facebook.com/sharer/sharer.php?u=x">Chia sẻ Facebook</a>')
+    assert "Kinh tế" == article(TEXT, before=before).category
+
+
 def test_author_never_glued_to_the_date_in_an_author_element():
     before = '<div class="author">Nguyên Minh - 07/03/2026 08:47</div>'
     assert "Nguyên Minh" == article(TEXT, before=before).author

@@ -165,3 +165,13 @@ def test_table_has_one_row_per_field():
 
     tallies = {tool: {key: Tally() for key, _ in ROWS} for tool in TOOLS}
     assert len(ROWS) + 4 == len(table(tallies, []).splitlines())
+
+
+def test_the_benchmark_refuses_to_run_without_the_tools_it_compares_with(monkeypatch, capsys):
+    import bench.real
+
+    monkeypatch.setattr(bench.real, "find_spec", lambda name: None)
+    assert 2 == bench.real.main([])
+    out, err = capsys.readouterr()
+    assert "" == out and 1 == len(err.strip().splitlines())
+    assert "trafilatura and htmldate not installed" in err

@@ -26,6 +26,7 @@ article at all?) and :mod:`.links` (links to follow, the older-items box).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from lxml import etree
@@ -45,11 +46,14 @@ from crawler.extraction.layouts.generic.reading import main_block as _main_block
 from crawler.extraction.metadata import Metadata, page_metadata
 from crawler.extraction.page import Page
 from crawler.extraction.select import select
-from crawler.extraction.text import parse_byline, text_of
+from crawler.extraction.text import clean, parse_byline, text_of
 from crawler.extraction.urls import join_url
 from crawler.items import Article, RelatedEntry
 
 __all__ = ["Generic", "is_listing", "not_an_article_url"]
+
+#: A byline that names the photographer too: "Tin, ảnh: P.Y", "Bài và ảnh: Võ Hải".
+_PHOTOS_BY = re.compile(r"(?i)^\s*(?:bài|tin)\s*(?:,|và|-)\s*ảnh\s*:")
 
 
 class Generic(Layout):
@@ -162,6 +166,14 @@ class Generic(Layout):
         if body and parse_byline(body[-1]).author and parse_byline(body[-1]).author == author:
             body.pop()
         images, attachments = media_of(blocks)
+        names = {clean(n).casefold() for n in meta.site_names}
+        photographer = author if author and any(
+            _PHOTOS_BY.match(t) for t in byline_texts) else None
+        for image in images:  # an alt text that names the site ("VnEconomy") is no caption
+            if image.caption and clean(image.caption).casefold() in names:
+                image.caption = None
+            if image.credit is None and photographer:  # "Tin, ảnh: P.Y", "Bài và ảnh: X"
+                image.credit = photographer
         for image in images:  # a caption only the page's JSON-LD gives
             if image.caption is None and image.url in meta.captions:
                 image.caption, image.credit = split_credit(meta.captions[image.url])

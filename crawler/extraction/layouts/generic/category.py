@@ -25,6 +25,12 @@ _EXTENSION = re.compile(r"\.(?:html?|aspx?|php|jsp)$", re.IGNORECASE)
 _BUTTON_TEXTS = {"thêm", "xem thêm", "chi tiết", "xem tất cả", "tất cả", "more", "xem chi tiết"}
 
 
+def _on_host(url: str, href: str, host: str) -> bool:
+    """Does ``href`` (relative to ``url``) stay on ``host``?"""
+    target = join_url(url, href.strip()) if href.strip() else None
+    return target is None or urlsplit(target).hostname == host
+
+
 def category(root: etree._Element, title_el: etree._Element, meta: Metadata | None = None,
              url: str = "") -> str | None:
     """The page's ``articleSection`` / ``article:section`` or its JSON-LD breadcrumb's last
@@ -47,7 +53,10 @@ def category(root: etree._Element, title_el: etree._Element, meta: Metadata | No
         if claim.casefold() in shown:
             return claim
     title = text_of(title_el).casefold()
-    links = {text_of(a).casefold() for a in root.iter("a")}
+    host = urlsplit(url).hostname if url else None
+    # The site's own links: a share button ("Chia sẻ Facebook") leads off the site.
+    links = {text_of(a).casefold() for a in root.iter("a")
+             if host is None or _on_host(url, a.get("href") or "", host)}
     links.discard("")
     before = []
     for el in root.iter():

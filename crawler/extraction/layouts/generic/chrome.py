@@ -10,6 +10,10 @@ from lxml import etree
 _CHROME = re.compile(
     r"(^|[-_\s])(header|menu|nav|navbar|footer|sidebar|leftcol|rightcol|left|right|banner|"
     r"topbar|breadcrumb|quangcao|lienket|weblink)([-_\s]|$)", re.IGNORECASE)
+#: An article's own header or footer (its headline, date and share buttons; its tags): a
+#: ``header`` or ``footer`` mark after a word that names the article is not the page's band.
+_OWN = re.compile(r"(?i)\b(?:article|post|entry|detail|news|story|content|single|bai-?viet)"
+                  r"[-_]?(?:header|footer)\b")
 #: Anchor texts of tool bars: a print view, an e-mail form, an export; never an article.
 _TOOL_TEXTS = {"email", "e-mail", "print", "pdf", "in", "in bài viết", "in trang", "in bài",
                "gửi email", "gửi bài viết", "gửi bài", "quay lại", "về đầu trang", "đầu trang"}
@@ -30,16 +34,7 @@ class _Chrome:
 
     def __init__(self, root: etree._Element) -> None:
         self.marked: set[etree._Element] = set()
-        for node in root.iter():
-            if not isinstance(node.tag, str):
-                continue
-            if node.tag in ("nav", "aside") or (node.tag in ("header", "footer")
-                                                 and _band(node)):
-                self.marked.add(node)
-                continue
-            marks = f"{node.get('id', '')} {node.get('class', '')}"
-            if marks.strip() and _CHROME.search(marks):
-                self.marked.add(node)
+        self.marked = {node for node in root.iter() if _marked(node)}
         self.allowed: set[etree._Element] = set()
 
     def around(self, main: etree._Element) -> None:
@@ -51,14 +46,19 @@ class _Chrome:
                    for node in el.iterancestors())
 
 
+def _marked(node: etree._Element) -> bool:
+    """Is ``node`` a header, menu, sidebar or footer of the page (by its tag, or its id and
+    class), and not an article's own header or footer?"""
+    if not isinstance(node.tag, str):
+        return False
+    marks = f"{node.get('id', '')} {node.get('class', '')}"
+    if _OWN.search(marks):
+        return bool(_CHROME.search(_OWN.sub(" ", marks)))
+    if node.tag in ("nav", "aside") or (node.tag in ("header", "footer") and _band(node)):
+        return True
+    return bool(marks.strip() and _CHROME.search(marks))
+
+
 def _chrome(el: etree._Element) -> bool:
     """Is ``el`` inside a header, menu, sidebar or footer (no page-wide view of the marks)?"""
-    for node in el.iterancestors():
-        if not isinstance(node.tag, str):
-            continue
-        if node.tag in ("nav", "aside") or (node.tag in ("header", "footer") and _band(node)):
-            return True
-        marks = f"{node.get('id', '')} {node.get('class', '')}"
-        if marks.strip() and _CHROME.search(marks):
-            return True
-    return False
+    return any(_marked(node) for node in el.iterancestors())

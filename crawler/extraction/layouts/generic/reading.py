@@ -92,15 +92,21 @@ def main_block(root: etree._Element, chrome: _Chrome, min_text: int) -> etree._E
     return best if best is not None and best_score >= min_text else None
 
 
+#: A related-news box a CMS sets inside the text ("Tham khảo thêm", "Tin liên quan"): its id,
+#: class or type says so (``RelatedNewsBox``, ``related-posts``, ``box-tinlienquan``).
+_RELATED_BOX = re.compile(r"(?i)related|lien-?quan|xem-?them|doc-?them|tham-?khao")
+
+
 def _reading_copy(main: etree._Element, headings: set[str],
                   skip: tuple[str, ...] = ()) -> tuple[etree._Element, str | None]:
     """A copy of the text block ready for the walk, and the lead paragraph taken out of it.
 
     Inline wrappers that hold line breaks, paragraphs or photo tables (``<font>`` around a whole
     body written with ``<br><br>``) are unwrapped, so the walk sees the breaks between
-    paragraphs; the older-items box and what follows it, and tool bars made only of links
-    ("In bài viết  Quay lại"), are cut; a first paragraph (after the ``skip`` lines: title
-    and date) that is bold all through, followed by more text, is the lead."""
+    paragraphs; the older-items box and what follows it, related-news boxes set inside the
+    text, and tool bars made only of links ("In bài viết  Quay lại"), are cut; a first
+    paragraph (after the ``skip`` lines: title and date) that is bold all through, followed by
+    more text, is the lead."""
     copy = deepcopy(main)
     for el in list(copy.iter()):
         if not isinstance(el.tag, str) or el.getparent() is None:
@@ -115,6 +121,11 @@ def _reading_copy(main: etree._Element, headings: set[str],
                 node = parent
             el.getparent().remove(el)
             break
+    for el in list(copy.iterdescendants("div", "aside", "section", "table", "ul")):
+        if el.getparent() is not None and _RELATED_BOX.search(
+                " ".join(el.get(a, "") for a in ("id", "class", "type"))) and el.xpath(
+                ".//a[@href]") and len(text_of(el)) < 1000:
+            el.getparent().remove(el)  # a related-news box set inside the text
     for el in list(copy.iter("ul", "ol", "div", "p", "table")):
         if el.getparent() is None or el.xpath(".//img"):
             continue
