@@ -45,7 +45,9 @@ def article(body: str, **kw):
     (Byline("Nguyên Minh"), "07/03/2026 08:47 | Nguyên Minh"),
     (Byline("Sỹ Hào"), "Sỹ Hào - 06:16, 22/08/2024"),
     (Byline("Võ Hải"), "Võ Hải."),
-    (Byline("Võ Hải"), "Bài và ảnh: Võ Hải"),
+    (Byline("Võ Hải", photos="Võ Hải"), "Bài và ảnh: Võ Hải"),
+    (Byline("Tâm Giao", photos="Cao Trung Hiếu"), "Tâm Giao Ảnh: Cao Trung Hiếu"),
+    (Byline("Minh Anh", photos="Hà Nội"), "Minh Anh - Ảnh: Hà Nội"),
     (Byline("Nguyễn Văn A"), "Tác giả: Nguyễn Văn A"),
     (Byline("Hoàng Anh - Minh Đức"), "Hoàng Anh - Minh Đức"),
     (Byline("Hoàng Anh, Minh Đức"), "Hoàng Anh, Minh Đức"),
@@ -116,6 +118,17 @@ def test_a_share_button_above_the_title_is_not_the_category():
     before = ('<a href="/tin-tuc/kinh-te">Kinh tế</a>'
               '<a href="https://www.facebook.com/sharer/sharer.php?u=x">Chia sẻ Facebook</a>')
     assert "Kinh tế" == article(TEXT, before=before).category
+
+
+def test_a_photo_story_in_photo_tables_keeps_its_captions_as_its_text():
+    # Each photo and its caption in a table of its own; the author line names the photographer.
+    tables = "".join(
+        f'<table class="tplCaption"><tr><td><p><img src="/anh/{n}.jpg" alt="{n}.jpg"></p></td>'
+        f"</tr><tr><td><p>{p}</p></td></tr></table>" for n, p in enumerate(PARAGRAPHS))
+    found = article(tables + "<p><strong>Tâm Giao</strong><br><em>Ảnh:</em> Cao Trung Hiếu</p>")
+    assert ("Tâm Giao", PARAGRAPHS, ["Cao Trung Hiếu"] * len(PARAGRAPHS)) == (
+        found.author, [i.caption for i in found.images], [i.credit for i in found.images])
+    assert "\n\n".join(PARAGRAPHS) == found.body
 
 
 def test_author_never_glued_to_the_date_in_an_author_element():

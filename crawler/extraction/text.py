@@ -86,6 +86,11 @@ def text_of(el: object) -> str:
 _BYLINE_LABEL = re.compile(
     r"^(?:tác giả|người viết|bài(?: và ảnh)?|bài, ảnh|tin(?: và ảnh)?|tin, ảnh|tin và ảnh"
     r"|thực hiện|nhóm thực hiện|phóng viên|biên tập|t/h|by)\s*[:：]\s*", re.IGNORECASE)
+#: A label saying the author took the photos too: "Tin, ảnh:", "Bài và ảnh:".
+_TEXT_AND_PHOTOS = re.compile(r"^(?:bài|tin)\s*(?:,|và|-)\s*ảnh\s*[:：]", re.IGNORECASE)
+#: The photographer after the author: "Tâm Giao Ảnh: Cao Trung Hiếu", "Minh Anh - Ảnh: X".
+_PHOTOS_AFTER = re.compile(r"\s*[-–|,]?\s*\(?\bảnh\s*[:：]\s*(?P<p>[^()]+?)\)?\s*$",
+                           re.IGNORECASE)
 #: A source, not an author: "Theo TTXVN", "Nguồn: Báo Lào Cai", "(Nguồn: Trang TTĐT VP)".
 _SOURCE_ONLY = re.compile(r"^\(?\s*(?:theo|nguồn(?: tin)?\s*:|nguồn\s)\s*(?P<src>.+?)\s*\)?\.?$",
                           re.IGNORECASE)
@@ -114,6 +119,7 @@ class Byline:
 
     author: str | None = None
     source: str | None = None
+    photos: str | None = None  # who took the photos: "Tâm Giao - Ảnh: Cao Trung Hiếu"
 
 
 def name_like(text: str) -> bool:
@@ -170,6 +176,12 @@ def parse_byline(text: str) -> Byline:
     text = clean(text).strip(" .")
     if not text:
         return Byline()
+    photos = None
+    if _TEXT_AND_PHOTOS.match(text):  # "Tin, ảnh: P.Y": the author took the photos
+        line = parse_byline(_BYLINE_LABEL.sub("", text))
+        return Byline(line.author, line.source, line.author)
+    if (m := _PHOTOS_AFTER.search(text)) is not None and m.start() > 0:
+        photos, text = m.group("p").strip(" .") or None, text[:m.start()].strip()
     text = _BYLINE_LABEL.sub("", text)
     m = _SOURCE_ONLY.match(text)
     if m:
@@ -181,4 +193,4 @@ def parse_byline(text: str) -> Byline:
         source = (m.group("p") or m.group("d") or "").strip(" .") or None
         text = text[:m.start()].strip()
     author, ok = _strip_noise(_BYLINE_LABEL.sub("", text))
-    return Byline(author=author if ok else None, source=source)
+    return Byline(author=author if ok else None, source=source, photos=photos)

@@ -26,7 +26,6 @@ article at all?) and :mod:`.links` (links to follow, the older-items box).
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from lxml import etree
@@ -51,9 +50,6 @@ from crawler.extraction.urls import join_url
 from crawler.items import Article, RelatedEntry
 
 __all__ = ["Generic", "is_listing", "not_an_article_url"]
-
-#: A byline that names the photographer too: "Tin, ảnh: P.Y", "Bài và ảnh: Võ Hải".
-_PHOTOS_BY = re.compile(r"(?i)^\s*(?:bài|tin)\s*(?:,|và|-)\s*ảnh\s*:")
 
 
 class Generic(Layout):
@@ -167,17 +163,20 @@ class Generic(Layout):
             body.pop()
         images, attachments = media_of(blocks)
         names = {clean(n).casefold() for n in meta.site_names}
-        photographer = author if author and any(
-            _PHOTOS_BY.match(t) for t in byline_texts) else None
+        # "Tin, ảnh: P.Y", "Tâm Giao - Ảnh: Cao Trung Hiếu": who took the photos
+        photographer = next((b.photos for t in byline_texts
+                             if (b := parse_byline(t)).photos), None)
         for image in images:  # an alt text that names the site ("VnEconomy") is no caption
             if image.caption and clean(image.caption).casefold() in names:
                 image.caption = None
-            if image.credit is None and photographer:  # "Tin, ảnh: P.Y", "Bài và ảnh: X"
+            if image.credit is None and photographer:
                 image.credit = photographer
         for image in images:  # a caption only the page's JSON-LD gives
             if image.caption is None and image.url in meta.captions:
                 image.caption, image.credit = split_credit(meta.captions[image.url])
                 image.caption = image.caption or None
+        if not body:  # a photo story: its text is its captions
+            body = [i.caption for i in images if i.caption]
         reference = date.fromisoformat(parsed.iso()[:10])
         return Article(
             url=self.article_url(page.url), key=self.article_key(page.url), site=site,

@@ -9,7 +9,7 @@ from copy import deepcopy
 
 from lxml import etree
 
-from crawler.extraction.layouts.base import ATTACHMENT_EXT
+from crawler.extraction.layouts.base import ATTACHMENT_EXT, CAPTION_MAX
 from crawler.extraction.layouts.generic.chrome import _Chrome
 from crawler.extraction.text import clean, text_of
 
@@ -58,6 +58,20 @@ def _bold(el: etree._Element) -> bool:
     return bool(text) and text == strong
 
 
+def _beyond_photo_table(cell: etree._Element) -> etree._Element | None:
+    """The block around a photo table's caption cell (a photo story sets each photo and its
+    caption in a small table of its own: its text is the story's, not the cell's); ``cell``
+    itself when its table is no photo table."""
+    table = next(cell.iterancestors("table"), None)
+    if table is None or not table.xpath(".//img") or len(table.xpath(".//tr")) > 3 or (
+            len(text_of(table)) > CAPTION_MAX + 200):
+        return cell
+    parent = table.getparent()
+    while parent is not None and parent.tag not in _BLOCK_CANDIDATES:
+        parent = parent.getparent()
+    return parent
+
+
 def main_block(root: etree._Element, chrome: _Chrome, min_text: int) -> etree._Element | None:
     """The element whose paragraphs hold the most text (at least ``min_text``); one inside a
     header, menu, sidebar or footer only when it holds far more than anything outside them (a
@@ -77,6 +91,8 @@ def main_block(root: etree._Element, chrome: _Chrome, min_text: int) -> etree._E
         parent = p.getparent() if paragraph or p.tag in ("span", "font") else p
         while parent is not None and parent.tag not in _BLOCK_CANDIDATES:
             parent = parent.getparent()
+        if parent is not None and parent.tag == "td":
+            parent = _beyond_photo_table(parent)
         if parent is None:
             continue
         table[parent] = table.get(parent, 0) + weight
