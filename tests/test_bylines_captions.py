@@ -154,6 +154,14 @@ def test_several_authors_kept_as_written():
     assert "Hoàng Anh - Minh Đức" == article(TEXT + "<p>Hoàng Anh - Minh Đức</p>").author
 
 
+def test_metadata_author_escaped_twice_is_read_as_printed():
+    head = ('<meta property="article:author" content="Quỳnh V&amp;#226;n">'
+            '<script type="application/ld+json">{"@type":"NewsArticle","author":'
+            '{"@type":"Person","name":"Quỳnh V&#226;n"}}</script>')
+    body = TEXT + "<p>Theo phóng viên Quỳnh Vân, hội nghị kết thúc tốt đẹp.</p>"
+    assert "Quỳnh Vân" == article(body, head=head).author
+
+
 def test_metadata_author_printed_on_the_page_is_taken():
     head = ('<script type="application/ld+json">{"@context":"https://schema.org",'
             '"@type":"NewsArticle","headline":"x","author":{"@type":"Person",'

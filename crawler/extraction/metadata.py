@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
+from html import unescape
 from typing import Any
 
 from extruct.jsonld import JsonLdExtractor
@@ -226,4 +227,7 @@ def page_metadata(root: etree._Element, html: etree._Element | None = None,
 
         html = lxml_html.fromstring(etree.tostring(root, encoding="unicode"))
     _read_opengraph(html, meta)
+    # A CMS that escapes twice leaves entities in names ("Quỳnh V&#226;n" in JSON-LD,
+    # "Quỳnh V&amp;#226;n" in a meta tag): a name never holds a literal entity.
+    meta.authors = [clean(unescape(a)) for a in meta.authors]
     return meta
