@@ -99,6 +99,49 @@ def test_the_articles_own_header_is_not_the_pages_header():
     assert (TITLE, "Hà Anh") == (found.title, found.author)
 
 
+def test_an_article_header_named_the_bem_way_is_not_the_pages_header():
+    # Tiền Phong and Pháp Luật TP.HCM: <div class="article__header"> holds the headline, and
+    # the text has subheads of its own.
+    text = "<p>" + "</p><h2>Vay ngân hàng mua biệt thự</h2><p>".join(PARAGRAPHS) + "</p>"
+    html = (f"<html><head><title>{TITLE} | Báo</title></head><body><div class=\"article\">"
+            f'<div class="article__header"><h1 class="article__title">{TITLE}</h1>'
+            '<div class="article__meta">20/4/2021 08:30</div>'
+            + "".join(f'<a href="/chia-se/{n}">Chia sẻ</a>' for n in range(6))
+            + f'</div><div class="article__body">{text}</div></div></body></html>')
+    found = get_layout("generic").article(Page(url=URL, body=html.encode()), "test")
+    assert found is not None and TITLE == found.title
+
+
+def test_a_related_box_named_relate_leaves_the_body():
+    # Tiền Phong sets <div class="article-relate"> teasers inside the text.
+    body = (TEXT + '<div class="article-relate"><a href="/tin-tuc/khac-1.html">Tỉnh tổ chức hội '
+            "nghị sơ kết công tác chuyển đổi số sáu tháng đầu năm</a><p>Hội nghị đánh giá kết "
+            "quả sáu tháng và bàn nhiệm vụ trọng tâm của những tháng cuối năm.</p></div>")
+    assert "\n\n".join(PARAGRAPHS) == article(body).body
+
+
+def test_the_name_signed_in_the_text_beats_the_cms_author_field_after_it():
+    # A Liferay portal: the signature typed into the text, then the CMS's author field, which
+    # names the account that posted the article (the same under articles signed by others).
+    body = (TEXT + '<p class="texttacgia" style="text-align: right;"><b><em>Hoàng Linh</em></b>'
+            '</p><p align="right" class="view-content-author"><strong><em>Phạm Văn Linh</em>'
+            "</strong></p>")
+    assert "Hoàng Linh" == article(body).author
+
+
+def test_a_name_signed_at_the_end_of_the_text_beats_the_cms_author_field_after_it():
+    body = (TEXT + '<p style="text-align: right;"><strong>Hoàng Linh</strong></p>'
+            '<p align="right" class="view-content-author"><strong><em>Phạm Văn Linh</em>'
+            "</strong></p>")
+    found = article(body)
+    assert ("Hoàng Linh", "\n\n".join(PARAGRAPHS)) == (found.author, found.body)
+
+
+def test_a_different_name_in_a_second_author_field_does_not_replace_the_first():
+    body = (TEXT + '<p class="author">Hà Anh</p><p class="author">Minh Đức</p>')
+    assert "Hà Anh" == article(body).author
+
+
 def test_an_alt_text_that_names_the_site_is_no_caption():
     head = '<meta property="og:site_name" content="VnEconomy">'
     body = (TEXT + '<figure><img src="/anh/1.jpg" alt="VnEconomy"></figure>'
@@ -244,6 +287,52 @@ def test_plain_paragraph_after_the_photo_is_not_a_caption():
     assert ([(None, None)], "\n\n".join(PARAGRAPHS)) == (captions(body), article(body).body)
 
 
+def test_caption_inside_the_centred_paragraph_of_the_photo():
+    # <p style="text-align: center"><img><span style="display: block"><i>caption</i></span></p>
+    body = ('<p style="text-align: center;"><img src="/a.jpg" alt=""> <span style="display: '
+            'block;"><i>Lãnh đạo Sở trao giấy chứng nhận cho các nhóm</i></span></p>' + TEXT)
+    found = article(body)
+    assert ([("Lãnh đạo Sở trao giấy chứng nhận cho các nhóm", None)],
+            "\n\n".join(PARAGRAPHS)) == (captions(body), found.body)
+
+
+def test_an_alt_text_that_is_a_file_name_is_no_caption():
+    body = TEXT + '<figure><img src="/anh/luu-van18.jpg" alt="luu-van18.jpg"></figure>'
+    assert [(None, None)] == captions(body)
+
+
+def test_a_photo_story_of_photo_groups_each_with_one_figcaption():
+    # Tiền Phong: two <figure>s and one <figcaption> in each <div class="layout-image-2">.
+    groups = "".join(
+        f'<div class="layout-image-2"><figure><img src="/anh/{n}a.jpg" alt="{n}a.jpg"></figure>'
+        f'<figure><img src="/anh/{n}b.jpg" alt="{n}b.jpg"></figure><figcaption>{p}</figcaption>'
+        "</div>" for n, p in enumerate(PARAGRAPHS))
+    found = article(groups)
+    assert [p for p in PARAGRAPHS for _ in "ab"] == [i.caption for i in found.images]
+    assert "\n\n".join(PARAGRAPHS) == found.body
+
+
+def test_the_lead_photo_between_the_headline_and_the_text_keeps_its_caption():
+    # Nhân Dân: <figure class="article__avatar"> after the headline, outside the text block.
+    html = (f"<html><head><title>{TITLE}</title></head><body><div class=\"article\">"
+            f'<h1 class="article__title">{TITLE}</h1><div class="article__meta">20/4/2021 08:30'
+            '</div><div class="article__sapo">Sáng nay, hội nghị đã diễn ra.</div>'
+            '<figure class="article__avatar"><img src="/anh/dau.jpg" alt="x"><figcaption>Quang '
+            'cảnh hội nghị. (Ảnh: Thanh Vân)</figcaption></figure>'
+            f'<div class="article__body">{TEXT}</div>'
+            '<div class="banner"><img src="/qc.jpg"><p>Quảng cáo</p></div></div></body></html>')
+    found = get_layout("generic").article(Page(url=URL, body=html.encode()), "test")
+    assert found is not None
+    assert [("Quang cảnh hội nghị.", "Thanh Vân")] == [
+        (i.caption, i.credit) for i in found.images]
+
+
+def test_a_badge_linking_to_another_site_is_no_photo_of_the_article():
+    body = (TEXT + '<p><a href="https://news.google.com/publications/x"><img src="/gg-news.svg" '
+            'alt="Theo dõi trên Google News"></a></p>')
+    assert [] == captions(body)
+
+
 def test_caption_of_a_photo_linked_to_its_full_size():
     body = (TEXT + '<p><a href="/a-big.jpg"><img src="/a.jpg"></a></p>'
             "<p><i>Quang cảnh hội nghị. Ảnh: Minh Đức</i></p>")
@@ -310,6 +399,14 @@ def test_headline_linking_to_its_own_canonical_spelling_is_still_an_article():
             f"<div>{TEXT}{related}</div></div></body></html>")
     found = get_layout("generic").article(Page(url=URL, body=html.encode("utf-8")), "test")
     assert TITLE == found.title
+
+
+def test_text_hidden_until_clicked_is_never_the_text_block():
+    # A Q&A page: each answer folded away (display: none) until its question is clicked.
+    body = ("<p>Quý công dân thân mến, mời đặt câu hỏi.</p>"
+            + f'<div class="boxhoidap" style="display: none;">{TEXT}</div>')
+    assert get_layout("generic").article(page(body), "test") is None
+    assert PARAGRAPHS[0] in article(body.replace("display: none;", "")).body
 
 
 def test_category_listing_is_not_an_article():

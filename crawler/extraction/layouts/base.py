@@ -422,11 +422,27 @@ def _with_captions(blocks: list[Block]) -> Iterator[Block]:
             yield Block("image", url=b.url, caption=nxt.text)
             i += 2
             continue
-        if b.kind == "image" and b.captionish:  # alt text only: still the best caption known
-            yield Block("image", url=b.url, caption=b.caption)
-        else:
-            yield b
+        yield b  # an image with its alt text only keeps it, marked ``captionish``
         i += 1
+
+
+#: An ``alt`` text that is only the photo's file name ("luu-van18.jpg") says nothing.
+_FILE_NAME = re.compile(r"^[\w.-]+\.(?:jpe?g|png|gif|webp|avif|bmp|tiff?)$", re.IGNORECASE)
+
+
+def _alt(img: etree._Element) -> str:
+    """An image's ``alt`` text as a caption of last resort, unless it is a file name."""
+    alt = clean(img.get("alt") or "")
+    return "" if _FILE_NAME.match(alt) else alt
+
+
+def _photo_group(el: etree._Element) -> bool:
+    """Is a ``<div>`` a group of photos with one caption (``<div class="layout-image-2">``
+    holding two ``<figure>`` and a ``<figcaption>``): all its text is in its caption?"""
+    if el.tag != "div":
+        return False
+    captions = _CAPTIONS(el)
+    return bool(captions) and clean(" ".join(text_of(c) for c in captions)) == text_of(el)
 
 
 #: Parts of a table walked cell by cell when a photo table turns out to hold the text too.
@@ -444,12 +460,15 @@ def _walk(el: etree._Element, base_url: str, depth: int = 0) -> Iterator[Block]:
 
 def _walk_raw(el: etree._Element, base_url: str, depth: int = 0) -> Iterator[Block]:
     pending: list[str] = []
+    # loose text inside a photo's own block set like a caption (``<p style="text-align:
+    # center"><img><span><i>caption</i></span></p>``) reads as the photo's caption
+    framed = bool(depth) and _caption_like(el)
 
     def flush() -> Iterator[Block]:
         text = clean("".join(pending))
         pending.clear()
         if text:
-            yield Block("text", text=text)
+            yield Block("text", text=text, captionish=framed and len(text) <= CAPTION_MAX)
 
     if el.text:
         pending.append(el.text)
@@ -460,7 +479,7 @@ def _walk_raw(el: etree._Element, base_url: str, depth: int = 0) -> Iterator[Blo
                 pending.append(child.tail)
             continue
         images = _IMAGES(child) if tag != "img" else [child]
-        is_photo_table = tag in ("table", "figure") and images
+        is_photo_table = bool(images) and (tag in ("table", "figure") or _photo_group(child))
         if is_photo_table and tag == "table" and depth < MAX_WALK_DEPTH and (
                 len(text_of(child)) > CAPTION_MAX + 200):
             # A layout table holding photos and the story: its cells, one by one.
@@ -478,7 +497,7 @@ def _walk_raw(el: etree._Element, base_url: str, depth: int = 0) -> Iterator[Blo
             for img in images:
                 url = resolve(base_url, img.get("src"))
                 if url is not None:
-                    yield Block("image", url=url, caption=caption or img.get("alt") or "",
+                    yield Block("image", url=url, caption=caption or _alt(img),
                                 captionish=not caption)
         elif tag == "br":
             yield from flush()

@@ -40,7 +40,7 @@ from crawler.extraction.layouts.generic.headline import date_lines as _date_line
 from crawler.extraction.layouts.generic.links import older_items, page_links
 from crawler.extraction.layouts.generic.links import page_url as _page_url
 from crawler.extraction.layouts.generic.listing import is_listing, not_an_article_url
-from crawler.extraction.layouts.generic.reading import _ATTACH_LABEL, _reading_copy
+from crawler.extraction.layouts.generic.reading import _ATTACH_LABEL, _reading_copy, lead_photos
 from crawler.extraction.layouts.generic.reading import main_block as _main_block
 from crawler.extraction.metadata import Metadata, page_metadata
 from crawler.extraction.page import Page
@@ -150,7 +150,7 @@ class Generic(Layout):
             problems.append(f"weekday contradicts date: {date_text!r} (published {parsed.iso()})")
         headings = {h.lower().rstrip(":") for h in self.related_headings}
         title = text_of(title_el)
-        reading, lead = _reading_copy(main, headings, (title, date_text))
+        reading, lead = _reading_copy(main, headings, (title, date_text), page.url)
         blocks = list(_walk(reading, page.url))
         texts = [b.text for b in blocks if b.kind == "text" and b.text != title
                  and b.text != date_text and not _ATTACH_LABEL.match(b.text)]
@@ -162,6 +162,10 @@ class Generic(Layout):
         if body and parse_byline(body[-1]).author and parse_byline(body[-1]).author == author:
             body.pop()
         images, attachments = media_of(blocks)
+        known = {i.url for i in images}
+        above = [b for b in _walk(lead_photos(title_el, main, chrome, page.url), page.url)
+                 if b.kind == "image" and b.caption and not b.captionish and b.url not in known]
+        images = media_of(above)[0] + images
         names = {clean(n).casefold() for n in meta.site_names}
         # "Tin, ảnh: P.Y", "Tâm Giao - Ảnh: Cao Trung Hiếu": who took the photos
         photographer = next((b.photos for t in byline_texts
@@ -176,7 +180,7 @@ class Generic(Layout):
                 image.caption, image.credit = split_credit(meta.captions[image.url])
                 image.caption = image.caption or None
         if not body:  # a photo story: its text is its captions
-            body = [i.caption for i in images if i.caption]
+            body = list(dict.fromkeys(i.caption for i in images if i.caption))
         reference = date.fromisoformat(parsed.iso()[:10])
         return Article(
             url=self.article_url(page.url), key=self.article_key(page.url), site=site,

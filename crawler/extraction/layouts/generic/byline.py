@@ -63,7 +63,7 @@ def byline(root: etree._Element, main: etree._Element, texts: list[str], heading
     :func:`parse_byline` (dates, times and labels left out; "Theo X" and "Nguồn: X" are
     sources). An author named by the page's metadata is taken when the page prints it and no
     byline was found."""
-    author = source = None
+    author = source = marked = None
     used: set[str] = set()
     scope = main.getparent() if main.getparent() is not None else main
     if title_el is not None:  # from the headline down: a byline under the title
@@ -85,8 +85,16 @@ def byline(root: etree._Element, main: etree._Element, texts: list[str], heading
             source = source or line.source
             if author:
                 used.add(text_of(el))
+                marked = text_of(el)
         elif source is None and _SOURCE_HINT.search(marks) and len(text_of(el)) <= 120:
             source = parse_byline(text_of(el)).source or _source_text(text_of(el))
+    if marked is not None and len(texts) >= 2 and texts[-1] == marked:
+        # The text closes with a signed name, then the CMS's author field ("Hoàng Linh", then
+        # "Phạm Văn Linh", the account that posted it): the signature is the author.
+        signed = parse_byline(texts[-2]).author if len(texts[-2]) <= 60 else None
+        if signed and name_like(signed) and signed != author:
+            author = signed
+            used.add(texts[-2])
     # A byline cell after the text: "Bích Huệ<br>(Nguồn: Trang TTĐT VP)".
     cells = [c for el in trailing for c in (el.xpath(".//td[not(.//td)]") or [el])]
     after = [b.text for c in cells for b in _walk(c, "") if b.kind == "text"]

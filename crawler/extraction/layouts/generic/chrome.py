@@ -13,7 +13,7 @@ _CHROME = re.compile(
 #: An article's own header or footer (its headline, date and share buttons; its tags): a
 #: ``header`` or ``footer`` mark after a word that names the article is not the page's band.
 _OWN = re.compile(r"(?i)\b(?:article|post|entry|detail|news|story|content|single|bai-?viet)"
-                  r"[-_]?(?:header|footer)\b")
+                  r"[-_]{0,2}(?:header|footer)\b")
 #: Anchor texts of tool bars: a print view, an e-mail form, an export; never an article.
 _TOOL_TEXTS = {"email", "e-mail", "print", "pdf", "in", "in bài viết", "in trang", "in bài",
                "gửi email", "gửi bài viết", "gửi bài", "quay lại", "về đầu trang", "đầu trang"}

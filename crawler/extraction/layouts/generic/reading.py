@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import re
 from copy import deepcopy
+from urllib.parse import urlsplit
 
 from lxml import etree
 
 from crawler.extraction.layouts.base import ATTACHMENT_EXT, CAPTION_MAX
 from crawler.extraction.layouts.generic.chrome import _Chrome
 from crawler.extraction.text import clean, text_of
+from crawler.extraction.urls import join_url
 
 _BLOCK_CANDIDATES = {"div", "td", "article", "section", "main"}
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.IGNORECASE)
@@ -23,6 +25,19 @@ _BLOCKISH = {"p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6"
 
 def _has_block_child(el: etree._Element) -> bool:
     return any(isinstance(c.tag, str) and c.tag in _BLOCKISH for c in el.iterdescendants())
+
+
+def _drop(el: etree._Element) -> None:
+    """Remove ``el`` and what it holds, keeping its tail text (lxml's ``drop_tree``)."""
+    parent, prev = el.getparent(), el.getprevious()
+    if parent is None:
+        return
+    if el.tail:
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
 
 
 def _unwrap(el: etree._Element) -> None:
@@ -72,17 +87,35 @@ def _beyond_photo_table(cell: etree._Element) -> etree._Element | None:
     return parent
 
 
+def _beyond_photo_block(block: etree._Element, caption: str) -> etree._Element | None:
+    """The block around a photo's own block: a photo story sets each photo group and its
+    ``<figcaption>`` in a block of its own (``<div class="layout-image-2">``), whose text is
+    the caption alone, so the caption counts for the story's block around it."""
+    while block is not None and block.xpath(".//img") and len(text_of(block)) <= len(caption) + 20:
+        block = block.getparent()
+        while block is not None and block.tag not in _BLOCK_CANDIDATES:
+            block = block.getparent()
+    return block
+
+
+#: What a reader does not see (an answer folded away until clicked, a print copy): never the
+#: text block.
+_HIDDEN = etree.XPath("//*[@hidden or contains(translate(@style, ' ', ''), 'display:none')"
+                      " or contains(translate(@style, ' ', ''), 'visibility:hidden')]")
+
+
 def main_block(root: etree._Element, chrome: _Chrome, min_text: int) -> etree._Element | None:
     """The element whose paragraphs hold the most text (at least ``min_text``); one inside a
     header, menu, sidebar or footer only when it holds far more than anything outside them (a
     newspaper's main column named ``sidebar_1``)."""
     scores: dict[etree._Element, float] = {}
     marked: dict[etree._Element, float] = {}
-    for p in root.iter("p", "div", "td", "span", "font"):
-        if not isinstance(p.tag, str):
+    hidden = {el for top in _HIDDEN(root) for el in top.iter()}
+    for p in root.iter("p", "div", "td", "span", "font", "figcaption"):
+        if not isinstance(p.tag, str) or p in hidden:
             continue
         table = marked if chrome(p) else scores
-        paragraph = p.tag == "p" or (p.tag == "div" and not _has_block_child(p))
+        paragraph = p.tag in ("p", "figcaption") or (p.tag == "div" and not _has_block_child(p))
         text = text_of(p) if paragraph else clean("".join(p.xpath("text()")))
         if len(text) < 60:
             continue
@@ -93,6 +126,8 @@ def main_block(root: etree._Element, chrome: _Chrome, min_text: int) -> etree._E
             parent = parent.getparent()
         if parent is not None and parent.tag == "td":
             parent = _beyond_photo_table(parent)
+        elif parent is not None and p.tag == "figcaption":
+            parent = _beyond_photo_block(parent, text)
         if parent is None:
             continue
         table[parent] = table.get(parent, 0) + weight
@@ -110,11 +145,34 @@ def main_block(root: etree._Element, chrome: _Chrome, min_text: int) -> etree._E
 
 #: A related-news box a CMS sets inside the text ("Tham khảo thêm", "Tin liên quan"): its id,
 #: class or type says so (``RelatedNewsBox``, ``related-posts``, ``box-tinlienquan``).
-_RELATED_BOX = re.compile(r"(?i)related|lien-?quan|xem-?them|doc-?them|tham-?khao")
+_RELATED_BOX = re.compile(r"(?i)relate|lien-?quan|xem-?them|doc-?them|tham-?khao")
+
+
+#: The last labels of a host name that name a site: two, or three under a shared second
+#: level ("plo.vn", "baolaocai.vn", "hanoi.gov.vn", "baocantho.com.vn").
+_SHARED_LEVEL = {"com", "gov", "org", "edu", "net", "ac", "info", "int", "name", "health"}
+_PICTURE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|bmp|svg)(?:$|[?#])", re.IGNORECASE)
+
+
+def _site(host: str) -> str:
+    labels = host.lower().removeprefix("www.").split(".")
+    keep = 3 if len(labels) >= 3 and labels[-2] in _SHARED_LEVEL else 2
+    return ".".join(labels[-keep:])
+
+
+def _badge(a: etree._Element, url: str) -> bool:
+    """Is a link around a picture a badge or an advert ("Theo dõi trên Google News", a
+    sponsor's banner): it leads to another site, and not to a picture file?"""
+    href = (a.get("href") or "").strip()
+    target = join_url(url, href) if href and url else None
+    if target is None or _PICTURE.search(target):
+        return False
+    there, here = urlsplit(target).hostname, urlsplit(url).hostname
+    return bool(there and here and _site(there) != _site(here))
 
 
 def _reading_copy(main: etree._Element, headings: set[str],
-                  skip: tuple[str, ...] = ()) -> tuple[etree._Element, str | None]:
+                  skip: tuple[str, ...] = (), url: str = "") -> tuple[etree._Element, str | None]:
     """A copy of the text block ready for the walk, and the lead paragraph taken out of it.
 
     Inline wrappers that hold line breaks, paragraphs or photo tables (``<font>`` around a whole
@@ -124,6 +182,9 @@ def _reading_copy(main: etree._Element, headings: set[str],
     paragraph (after the ``skip`` lines: title and date) that is bold all through, followed by
     more text, is the lead."""
     copy = deepcopy(main)
+    for a in list(copy.iter("a")):
+        if a.getparent() is not None and a.xpath(".//img") and _badge(a, url):
+            _drop(a)
     for el in list(copy.iter()):
         if not isinstance(el.tag, str) or el.getparent() is None:
             continue
@@ -165,3 +226,31 @@ def _reading_copy(main: etree._Element, headings: set[str],
     for el in reversed(wrappers):
         _unwrap(el)
     return copy, lead
+
+
+
+def lead_photos(title: etree._Element, main: etree._Element, chrome: _Chrome,
+                url: str = "") -> etree._Element:
+    """The photos set between the headline and the text block, each with the small block
+    around it (a newspaper's ``<figure class="article__avatar">`` with its ``<figcaption>``, a
+    portal's centred ``<p><img><span><i>caption</i></span></p>`` before the text), copied into
+    one ``<div>`` to walk: they are the article's, though outside its text block."""
+    holder = etree.Element("div")
+    before = set(main.xpath("preceding::img"))
+    shared = {title, *title.iterancestors(), *main.iterancestors()}
+    taken: list[etree._Element] = []
+    for img in title.xpath("following::img"):
+        if img not in before:
+            break
+        if chrome(img) or any(_badge(a, url) for a in img.iterancestors("a")):
+            continue
+        box = img
+        for parent in img.iterancestors():
+            if parent in shared or len(text_of(parent)) > CAPTION_MAX:
+                break
+            box = parent
+        if box is img or any(box is t or t in box.iterancestors() for t in taken):
+            continue
+        taken.append(box)
+        holder.append(deepcopy(box))
+    return holder
