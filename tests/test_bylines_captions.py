@@ -149,6 +149,25 @@ def test_an_alt_text_that_names_the_site_is_no_caption():
     assert [None, "Sơ đồ giá cổ phiếu"] == [i.caption for i in article(body, head=head).images]
 
 
+def test_an_alt_text_that_repeats_the_headline_is_no_caption():
+    # GenK: a photo without a caption of its own gets "<headline> - Ảnh 2" as its alt text.
+    body = TEXT + f'<figure><img src="/anh/2.jpg" alt="{TITLE} - Ảnh 2"></figure>'
+    assert [(None, None)] == captions(body)
+
+
+def test_a_header_inside_the_article_element_is_the_articles_own():
+    # GenK: <article class="kbwcb-left"><header class="kbwc-header"> with the headline and
+    # share links, and the text below it.
+    html = (f"<html><head><title>{TITLE}</title></head><body><article class=\"w710 kbwcb-left\">"
+            f'<header class="kbwc-header"><h1 class="kbwc-title">{TITLE}</h1>'
+            + "".join(f'<a href="/chia-se/{n}">Chia sẻ</a>' for n in range(6))
+            + '<span class="time">20/4/2021 08:30</span></header><p><strong>Chương trình ưu đãi '
+            "giáo dục thường niên quay lại với phần quà thu hẹp đáng kể so với năm trước."
+            f'</strong></p><div class="knc-content">{TEXT}</div></article></body></html>')
+    found = get_layout("generic").article(Page(url=URL, body=html.encode()), "test")
+    assert found is not None and TITLE == found.title
+
+
 def test_a_byline_for_text_and_photos_credits_the_photos():
     body = ('<p><img src="/anh/1.jpg"></p><p><em>Quang cảnh hội nghị.</em></p>' + TEXT
             + '<p style="text-align: right;"><b>Tin, ảnh: P.Y</b></p>')

@@ -170,9 +170,12 @@ class Generic(Layout):
         # "Tin, ảnh: P.Y", "Tâm Giao - Ảnh: Cao Trung Hiếu": who took the photos
         photographer = next((b.photos for t in byline_texts
                              if (b := parse_byline(t)).photos), None)
-        for image in images:  # an alt text that names the site ("VnEconomy") is no caption
+        # an alt text that names the site ("VnEconomy"), or repeats the headline ("<title> -
+        # Ảnh 2", which reads as credit "2"), is no caption
+        names.add(clean(title).casefold())
+        for image in images:
             if image.caption and clean(image.caption).casefold() in names:
-                image.caption = None
+                image.caption = image.credit = None
             if image.credit is None and photographer:
                 image.credit = photographer
         for image in images:  # a caption only the page's JSON-LD gives

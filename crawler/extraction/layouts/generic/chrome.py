@@ -51,6 +51,8 @@ def _marked(node: etree._Element) -> bool:
     class), and not an article's own header or footer?"""
     if not isinstance(node.tag, str):
         return False
+    if node.tag in ("header", "footer") and next(node.iterancestors("article"), None) is not None:
+        return False  # HTML5: a <header> inside an <article> is the article's own
     marks = f"{node.get('id', '')} {node.get('class', '')}"
     if _OWN.search(marks):
         return bool(_CHROME.search(_OWN.sub(" ", marks)))
