@@ -16,6 +16,8 @@ class Image:
     url: str
     caption: str | None = None
     credit: str | None = None
+    #: The ``alt`` text, kept apart: it describes the photo, but the page does not show it.
+    alt: str | None = None
 
 
 @dataclass
@@ -66,7 +68,9 @@ class Article:
             "source": self.source,
             "summary": self.summary,
             "body": self.body,
-            "images": [asdict(i) for i in self.images],
+            # the alt text is not shown, and a hash without it stays the one archives hold
+            "images": [{"url": i.url, "caption": i.caption, "credit": i.credit}
+                       for i in self.images],
             "attachments": [asdict(a) for a in self.attachments],
         }
         blob = json.dumps(content, ensure_ascii=False, sort_keys=True).encode("utf-8")

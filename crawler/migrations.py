@@ -225,3 +225,11 @@ def m011_article_replay(db: Database) -> None:
         "UPDATE articles SET (warc_file, warc_record_id, warc_date) = "
         "(SELECT c.warc_file, c.warc_record_id, c.fetched_at FROM captures c "
         "WHERE c.id = articles.capture_id AND c.warc_file IS NOT NULL)")
+
+
+@migrations()
+def m012_image_alt(db: Database) -> None:
+    """Photos keep their ``alt`` text apart from the caption: the alt describes the photo, but
+    the page does not show it, so it is never the caption. Filled for photos already archived
+    when their articles are next re-extracted (``portal-archive reextract``)."""
+    db["images"].add_column("alt", str)

@@ -142,11 +142,17 @@ def test_a_different_name_in_a_second_author_field_does_not_replace_the_first():
     assert "Hà Anh" == article(body).author
 
 
-def test_an_alt_text_that_names_the_site_is_no_caption():
+def test_an_alt_text_is_kept_apart_and_is_never_the_caption():
+    # Bongdaplus: the only photo's description is its alt text; the page shows no caption.
+    body = TEXT + '<figure><img src="/anh/2.jpg" alt="Sơ đồ giá cổ phiếu"></figure>'
+    [image] = article(body).images
+    assert (None, None, "Sơ đồ giá cổ phiếu") == (image.caption, image.credit, image.alt)
+
+
+def test_a_caption_that_only_names_the_site_is_no_caption():
     head = '<meta property="og:site_name" content="VnEconomy">'
-    body = (TEXT + '<figure><img src="/anh/1.jpg" alt="VnEconomy"></figure>'
-            '<figure><img src="/anh/2.jpg" alt="Sơ đồ giá cổ phiếu"></figure>')
-    assert [None, "Sơ đồ giá cổ phiếu"] == [i.caption for i in article(body, head=head).images]
+    body = TEXT + '<figure><img src="/anh/1.jpg"><figcaption>VnEconomy</figcaption></figure>'
+    assert [(None, None)] == captions(body, head=head)
 
 
 def test_an_alt_text_that_repeats_the_headline_is_no_caption():
@@ -453,3 +459,28 @@ def test_category_is_the_link_above_the_title_to_a_folder_of_the_article_url():
               '<li><a href="/tin-tuc/hoat-dong/su-kien">Sự kiện</a></li></ul></div>')
     url = "https://portal.example/tin-tuc/hoat-dong/hoi-nghi-12345.html"
     assert "Hoạt động" == article(TEXT, before=before, url=url).category
+
+
+# --- documents linked from the text --------------------------------------------------------------
+def test_a_sentence_that_links_its_document_stays_in_the_text():
+    # sotttt.hanoi.gov.vn: "Thực hiện Công văn số <a href="3835.pdf">3835/BTTTT</a> ngày ..."
+    line = ('Thực hiện Công văn số <a href="/documents/3835.pdf">3835/BTTTT-PTTH</a> ngày '
+            "29/10/2019 của Bộ Thông tin và Truyền thông.")
+    found = article(f"<p>{line}</p>" + TEXT)
+    assert found.body.startswith("Thực hiện Công văn số 3835/BTTTT-PTTH ngày 29/10/2019")
+    assert [("https://portal.example/documents/3835.pdf", "3835/BTTTT-PTTH")] == [
+        (a.url, a.title) for a in found.attachments]
+
+
+def test_a_documents_label_line_is_an_attachment_only():
+    found = article(TEXT + '<p>Kế hoạch số 4634/KH-UBND: <a href="/files/kh.pdf">Tải file tại '
+                    "đây</a></p>")
+    assert ("\n\n".join(PARAGRAPHS), 1) == (found.body, len(found.attachments))
+
+
+def test_the_editorial_boards_account_is_the_author_field():
+    # sotttt.hanoi.gov.vn: the author field names the deputy head of the editorial board, its
+    # posting account, written without diacritics
+    found = article(TEXT + '<p align="right" class="view-content-author"><strong><em>Pho Ban '
+                    "bien tap</em></strong></p>")
+    assert ("Pho Ban bien tap", "\n\n".join(PARAGRAPHS)) == (found.author, found.body)

@@ -13,7 +13,7 @@ from crawler.cli import main
 from crawler.export import export
 from crawler.storage import Archive
 
-CHILDREN = {"images": ("url", "caption", "credit"), "attachments": ("url", "title"),
+CHILDREN = {"images": ("url", "caption", "credit", "alt"), "attachments": ("url", "title"),
             "related": ("url", "title", "published", "published_text")}
 #: Photos and attachments carry their downloaded copy: its path and sha256 from ``files``.
 WITH_FILES = {"images", "attachments"}

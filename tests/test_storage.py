@@ -1,3 +1,4 @@
+import json
 import zlib
 
 import pytest
@@ -38,6 +39,26 @@ def test_new_article_is_stored_with_children(archive):
     report = archive.write([fetched(article())])
     assert (1, 1, 1, 1) == (report.new, archive.db["articles"].count,
                             archive.db["images"].count, archive.db["related"].count)
+
+
+def test_a_photos_alt_text_is_stored_and_exported_beside_its_caption(archive):
+    art = article()
+    art.images = [Image("http://x.vn/b.jpg", None, None, alt="Sơ đồ giá cổ phiếu")]
+    archive.write([fetched(art)])
+    row = next(archive.db["images"].rows)
+    assert (None, "Sơ đồ giá cổ phiếu") == (row["caption"], row["alt"])
+    columns, rows = archive.export_rows()
+    exported = json.loads(dict(zip(columns, next(rows), strict=True))["images"])
+    assert [(None, "Sơ đồ giá cổ phiếu")] == [(i["caption"], i["alt"]) for i in exported]
+
+
+def test_an_alt_text_alone_is_no_new_version(archive):
+    # archives made before photos kept their alt text must not see every article as changed
+    with_alt = article()
+    with_alt.images = [Image("http://x.vn/a.jpg", "Chú thích.", "Huy Dương", alt="Ảnh hội nghị")]
+    archive.write([fetched(article())])
+    report = archive.write([fetched(with_alt)])
+    assert (0, 1, 1) == (report.changed, report.unchanged, archive.db["article_versions"].count)
 
 
 def test_capture_keeps_raw_bytes(archive):

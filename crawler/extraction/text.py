@@ -106,8 +106,10 @@ _BYLINE_NOISE = re.compile(
 #: Separators between the parts of a byline.
 _BYLINE_SEP = re.compile(r"(\s+[-–—|]\s+|\s*[|•·]\s*|\s*,\s*|\s*;\s*|\s+-(?=\s*\d)|(?<=\d)\s*-\s+)")
 #: A collective byline: "PV", "Nhóm PV", "Nhóm phóng viên", "PV - CTV", "BTV".
-_COLLECTIVE = re.compile(r"^(?:nhóm\s+)?(?:pv|ctv|btv|phóng viên|cộng tác viên|pv\s*-\s*ctv)$",
-                         re.IGNORECASE)
+_COLLECTIVE = re.compile(
+    r"^(?:nhóm\s+)?(?:pv|ctv|btv|bbt|phóng viên|cộng tác viên|pv\s*-\s*ctv)$"
+    # the editorial board, or its deputy head's account: "Ban Biên tập", "Pho Ban bien tap"
+    r"|^(?:(?:ph[oó]|tr[uư][oở]ng)\s+)?ban\s+bi[eê]n\s+t[aậ]p$", re.IGNORECASE)
 #: Words of an agency or a page, never a person: "Trang TTĐT VP", "TTXVN", "Báo Lào Cai".
 _NOT_A_NAME = re.compile(r"^(?:trang|cổng|báo|tạp chí|đài|ban|sở|ubnd|văn phòng|theo|nguồn)\b",
                          re.IGNORECASE)

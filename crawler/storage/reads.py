@@ -184,7 +184,7 @@ class Reads(Store):
                     f"ORDER BY t.position)) AS {table}")
 
         cursor = self.db.execute(
-            f"SELECT a.*, {children('images', 'url', 'caption', 'credit', files=True)}, "
+            f"SELECT a.*, {children('images', 'url', 'caption', 'credit', 'alt', files=True)}, "
             f"{children('attachments', 'url', 'title', files=True)}, "
             f"{children('related', 'url', 'title', 'published', 'published_text')} "
             f"FROM articles a WHERE 1{where} ORDER BY a.id", args)

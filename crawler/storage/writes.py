@@ -357,10 +357,10 @@ class WritePath(Store):
             "related": [(r.url, r.title, r.published, r.published_text) for r in art.related],
         }
         if not related_only:
-            tables["images"] = [(i.url, i.caption, i.credit) for i in art.images]
+            tables["images"] = [(i.url, i.caption, i.credit, i.alt) for i in art.images]
             tables["attachments"] = [(a.url, a.title) for a in art.attachments]
         columns = {"related": ("url", "title", "published", "published_text"),
-                   "images": ("url", "caption", "credit"), "attachments": ("url", "title")}
+                   "images": ("url", "caption", "credit", "alt"), "attachments": ("url", "title")}
         for table, rows in tables.items():
             self.db.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
             cols = columns[table]

@@ -106,8 +106,10 @@ class Block:
     text: str = ""
     url: str = ""
     caption: str = ""
-    #: A text block set like a caption (italic, centred, a caption class); an image whose
-    #: caption is only its ``alt`` text.
+    #: An image's ``alt`` text (never its caption: the page does not show it).
+    alt: str = ""
+    #: A text block set like a caption (italic, centred, a caption class); an image with no
+    #: caption of its own, which the next caption-like line may caption.
     captionish: bool = False
 
 
@@ -117,7 +119,8 @@ def media_of(blocks: list[Block]) -> tuple[list[Image], list[Attachment]]:
     for b in blocks:
         if b.kind == "image":
             caption, credit = split_credit(b.caption) if b.caption else (None, None)
-            images.append(Image(url=b.url, caption=caption or None, credit=credit))
+            images.append(Image(url=b.url, caption=caption or None, credit=credit,
+                                alt=b.alt or None))
     attachments = [Attachment(url=b.url, title=b.text or None)
                    for b in blocks if b.kind == "attachment"]
     return images, attachments
@@ -419,10 +422,10 @@ def _with_captions(blocks: list[Block]) -> Iterator[Block]:
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
         if (b.kind == "image" and (not b.caption or b.captionish) and nxt is not None
                 and nxt.kind == "text" and is_caption_text(nxt.text, nxt.captionish)):
-            yield Block("image", url=b.url, caption=nxt.text)
+            yield Block("image", url=b.url, caption=nxt.text, alt=b.alt)
             i += 2
             continue
-        yield b  # an image with its alt text only keeps it, marked ``captionish``
+        yield b
         i += 1
 
 
@@ -431,9 +434,30 @@ _FILE_NAME = re.compile(r"^[\w.-]+\.(?:jpe?g|png|gif|webp|avif|bmp|tiff?)$", re.
 
 
 def _alt(img: etree._Element) -> str:
-    """An image's ``alt`` text as a caption of last resort, unless it is a file name."""
+    """An image's ``alt`` text, unless it is only a file name."""
     alt = clean(img.get("alt") or "")
     return "" if _FILE_NAME.match(alt) else alt
+
+
+#: At most this many words besides the links' own text make a label ("File đính kèm:").
+_LABEL_WORDS = 4
+_WORD = re.compile(r"\w+")
+
+
+def _says_more_than_a_label(el: etree._Element, links: list[etree._Element]) -> bool:
+    """Does a block that links documents hold more than the links and a label for them? A
+    label is a few words ("File đính kèm:") or a document's name before a colon ("Kế hoạch số
+    4634/KH-UBND: <a>Tải file tại đây</a>"); a sentence is more ("Chi tiết văn bản xem
+    <a>tại đây</a>./.")."""
+    full = text_of(el)
+    rest = full
+    for a in links:
+        rest = rest.replace(text_of(a), " ", 1)
+    if len(_WORD.findall(rest)) <= _LABEL_WORDS:
+        return False
+    before = full.split(text_of(links[0]), 1)[0]
+    after = full.rsplit(text_of(links[-1]), 1)[-1]
+    return not (before.rstrip().endswith(":") and not _WORD.search(after))
 
 
 def _photo_group(el: etree._Element) -> bool:
@@ -497,7 +521,7 @@ def _walk_raw(el: etree._Element, base_url: str, depth: int = 0) -> Iterator[Blo
             for img in images:
                 url = resolve(base_url, img.get("src"))
                 if url is not None:
-                    yield Block("image", url=url, caption=caption or _alt(img),
+                    yield Block("image", url=url, caption=caption, alt=_alt(img),
                                 captionish=not caption)
         elif tag == "br":
             yield from flush()
@@ -505,7 +529,11 @@ def _walk_raw(el: etree._Element, base_url: str, depth: int = 0) -> Iterator[Blo
             yield from flush()
             attach = [a for a in _LINKS(child) if ATTACHMENT_EXT.search(a.get("href"))
                       and resolve(base_url, a.get("href")) is not None]
-            if attach and len(text_of(child)) < 200 + sum(len(text_of(a)) for a in attach):
+            if attach:
+                # "Thực hiện Công văn số <a href="3835.pdf">3835/BTTTT</a> ngày ...": a
+                # sentence that links its documents is text too; "Tải về: <a>" is a label
+                if _says_more_than_a_label(child, attach):
+                    yield Block("text", text=text_of(child))
                 for a in attach:
                     yield Block("attachment", url=resolve(base_url, a.get("href")),
                                 text=text_of(a))

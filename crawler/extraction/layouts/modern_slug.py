@@ -30,11 +30,11 @@ from urllib.parse import urlsplit, urlunsplit
 from parsel import Selector
 
 from crawler.extraction.dates import VN_TZ, parse_date
-from crawler.extraction.layouts.base import ATTACHMENT_EXT, Block, Layout, resolve, split_credit
+from crawler.extraction.layouts.base import ATTACHMENT_EXT, Block, Layout, media_of, resolve
 from crawler.extraction.page import Page
 from crawler.extraction.text import clean, text_of
 from crawler.extraction.urls import canonical_url
-from crawler.items import Article, Attachment, Image
+from crawler.items import Article, Attachment
 
 #: Link texts that say "download" rather than name the file.
 _GENERIC_LINK = re.compile(
@@ -121,11 +121,7 @@ class ModernSlug(Layout):
         reference = date.fromisoformat(published[:10]) if published else None
 
         blocks = list(self.content_blocks(root, page.url))
-        images = []
-        for b in blocks:
-            if b.kind == "image":
-                caption, credit = split_credit(b.caption) if b.caption else (None, None)
-                images.append(Image(url=b.url, caption=caption or None, credit=credit))
+        images = media_of(blocks)[0]
         source = _SOURCE_PREFIX.sub("", self._text(root, "source")).rstrip(")").strip()
         category = clean(_str(ld.get("articleSection"))) or self._text(s, "category")
         return Article(

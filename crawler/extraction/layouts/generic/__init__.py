@@ -170,10 +170,7 @@ class Generic(Layout):
         # "Tin, ảnh: P.Y", "Tâm Giao - Ảnh: Cao Trung Hiếu": who took the photos
         photographer = next((b.photos for t in byline_texts
                              if (b := parse_byline(t)).photos), None)
-        # an alt text that names the site ("VnEconomy"), or repeats the headline ("<title> -
-        # Ảnh 2", which reads as credit "2"), is no caption
-        names.add(clean(title).casefold())
-        for image in images:
+        for image in images:  # a caption that only names the site ("VnEconomy") says nothing
             if image.caption and clean(image.caption).casefold() in names:
                 image.caption = image.credit = None
             if image.credit is None and photographer:
