@@ -6,6 +6,10 @@ that folder's README). For every page this runs, in one process:
 
 - ours: the generic layout (``get_layout("generic").article(page)``), what a portal with no
   profile gets; ``None`` means "this page holds no article";
+- ours, learned: the generic layout with the profile :func:`crawler.extraction.learn.learn`
+  learns from the site's other pages in the corpus (never from the page itself), as a
+  zero-config crawl does once it has read enough of a portal; where the corpus holds fewer
+  than ``LEARN_FROM`` other pages of the site, the same as ours;
 - trafilatura: ``bare_extraction(with_metadata=True, include_comments=False)``; ``None`` or
   an empty text means it found nothing;
 - htmldate: ``find_date(original_date=True)``, dates only.
@@ -39,7 +43,9 @@ from pathlib import Path
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "real"
 KINDS = ("article", "listing", "home", "other")
-TOOLS = ("ours", "trafilatura", "htmldate")
+TOOLS = ("ours", "learned", "trafilatura", "htmldate")
+#: The fewest other pages of a site the learned column learns from.
+LEARN_FROM = 5
 
 # --- scoring: pure functions ------------------------------------------------------------------
 
@@ -160,11 +166,12 @@ class Extracted:
     error: str | None = None
 
 
-def run_ours(case: Case) -> Extracted:
+def run_ours(case: Case, cases: list[Case], selectors: dict[str, str] | None = None,
+             ) -> Extracted:
     from crawler.extraction.layouts import get_layout
     from crawler.extraction.page import Page
 
-    article = get_layout("generic").article(Page(url=case.url, body=case.body))
+    article = get_layout("generic", selectors).article(Page(url=case.url, body=case.body))
     if article is None:
         return Extracted(found=False)
     return Extracted(found=True, title=article.title, date=article.published,
@@ -173,7 +180,22 @@ def run_ours(case: Case) -> Extracted:
                      body="\n".join(filter(None, (article.summary, article.body))))
 
 
-def run_trafilatura(case: Case) -> Extracted:
+def learned_selectors(case: Case, cases: list[Case]) -> dict[str, str] | None:
+    """The selectors learned from the other pages of ``case``'s site (leave one out), or None
+    when there are fewer than ``LEARN_FROM``."""
+    from crawler.extraction.learn import learn
+
+    others = [(c.url, c.body) for c in cases if c.site == case.site and c.name != case.name]
+    if len(others) < LEARN_FROM:
+        return None
+    return learn(others, holdout=False).selectors
+
+
+def run_learned(case: Case, cases: list[Case]) -> Extracted:
+    return run_ours(case, cases, learned_selectors(case, cases))
+
+
+def run_trafilatura(case: Case, cases: list[Case]) -> Extracted:
     from trafilatura import bare_extraction
 
     doc = bare_extraction(case.body, url=case.url, with_metadata=True, include_comments=False)
@@ -189,18 +211,21 @@ def run_trafilatura(case: Case) -> Extracted:
                      body=d.get("text"))
 
 
-def run_htmldate(case: Case) -> Extracted:
+def run_htmldate(case: Case, cases: list[Case]) -> Extracted:
     from htmldate import find_date
 
     found = find_date(case.body, url=case.url, original_date=True)
     return Extracted(found=found is not None, date=found)
 
 
-RUNNERS = {"ours": run_ours, "trafilatura": run_trafilatura, "htmldate": run_htmldate}
+RUNNERS = {"ours": run_ours, "learned": run_learned, "trafilatura": run_trafilatura,
+           "htmldate": run_htmldate}
 #: The fields a tool answers; the others are shown as "—".
 ANSWERS = {
     "ours": {"found", "refused", "title", "date", "author", "category", "captions",
              "body_start", "body_end"},
+    "learned": {"found", "refused", "title", "date", "author", "category", "captions",
+                "body_start", "body_end"},
     "trafilatura": {"found", "refused", "title", "date", "author", "category", "body_start",
                     "body_end"},
     "htmldate": {"date"},
@@ -218,9 +243,9 @@ ROWS = [
 ]
 
 
-def run_tool(tool: str, case: Case) -> Extracted:
+def run_tool(tool: str, case: Case, cases: list[Case]) -> Extracted:
     try:
-        return RUNNERS[tool](case)
+        return RUNNERS[tool](case, cases)
     except Exception as exc:  # a crash on a real page is a result, not the end of the run
         return Extracted(found=False, error=f"{type(exc).__name__}: {exc}")
 
@@ -261,7 +286,7 @@ def measure(cases: list[Case]) -> tuple[dict[str, dict[str, Tally]], dict]:
     for case in cases:
         pages[case.name] = {"kind": case.kind}
         for tool in TOOLS:
-            got = run_tool(tool, case)
+            got = run_tool(tool, case, cases)
             marks = score(case, got)
             pages[case.name][tool] = {"extracted": asdict(got), "marks": marks}
             for key, ok in marks.items():
@@ -285,7 +310,8 @@ def table(tallies: dict[str, dict[str, Tally]], cases: list[Case]) -> str:
     kinds = {k: sum(c.kind == k for c in cases) for k in KINDS}
     head = (f"{len(cases)} pages from {len({c.site for c in cases})} sites: "
             + ", ".join(f"{n} {k}" for k, n in kinds.items() if n))
-    lines = [head, "", "| field | ours (generic) | trafilatura | htmldate |", "|---|---|---|---|"]
+    lines = [head, "", "| field | ours (generic) | ours, learned | trafilatura | htmldate |",
+             "|---|---|---|---|---|"]
     for key, label in ROWS:
         lines.append(f"| {label} | " + " | ".join(cell(t, key) for t in TOOLS) + " |")
     return "\n".join(lines)

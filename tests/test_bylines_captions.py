@@ -484,3 +484,31 @@ def test_the_editorial_boards_account_is_the_author_field():
     found = article(TEXT + '<p align="right" class="view-content-author"><strong><em>Pho Ban '
                     "bien tap</em></strong></p>")
     assert ("Pho Ban bien tap", "\n\n".join(PARAGRAPHS)) == (found.author, found.body)
+
+
+# --- a learned profile's pins ----------------------------------------------------------------
+def pinned(body: str, selectors: dict[str, str], headline: str = "<h1>"):
+    html = (f"<html><head><title>{TITLE}</title></head><body><div class='detail'>"
+            f"{headline}{TITLE}</h1><div class='date'>20/4/2021</div>"
+            f"<div class='content'>{body}</div></div></body></html>")
+    return get_layout("generic", selectors).article(Page(url=URL, body=html.encode()), "test")
+
+
+def test_a_profiles_text_block_counts_only_on_a_page_with_its_headline():
+    # Liferay: a listing page has the article template's content class in a sidebar box
+    selectors = {"title": "h1.headline", "content": "div.content"}
+    short = "<p>Danh sách các trò chơi G1 đã được phê duyệt.</p>"
+    assert pinned(short, selectors) is None
+    assert "Danh sách các trò chơi G1 đã được phê duyệt." == pinned(
+        short, selectors, headline="<h1 class='headline'>").body
+
+
+def test_a_profiles_author_element_holding_a_sentence_is_no_author():
+    lead = "<p><strong>Sở Thông tin và Truyền thông xử phạt 04 tổ chức, cá nhân.</strong></p>"
+    assert pinned(lead + TEXT, {"author": "div.content strong"}).author is None
+
+
+def test_a_name_signed_in_the_text_beats_a_profiles_author_field():
+    body = (TEXT + '<p style="text-align: right"><b>Phạm Linh</b></p>'
+            '<p class="view-content-author"><strong>Phạm Văn Linh</strong></p>')
+    assert "Phạm Linh" == pinned(body, {"author": "p.view-content-author"}).author

@@ -52,6 +52,11 @@ from crawler.items import Article, RelatedEntry
 __all__ = ["Generic", "is_listing", "not_an_article_url"]
 
 
+def _plain_name(text: str) -> bool:
+    """Can a profile's author element be taken as shown: short, and no date or sentence?"""
+    return 0 < len(text) <= 60 and not any(c.isdigit() for c in text) and not text.endswith(".")
+
+
 class Generic(Layout):
     name = "generic"
     valid_from = None
@@ -123,7 +128,10 @@ class Generic(Layout):
             return None
         meta = self.metadata(page)
         chrome = _Chrome(root)
-        main = self.pinned(root, "content")
+        # A profile's text block counts only on a page of its template: where the profile pins a
+        # headline, the page has it (a listing of the same portal has the block in a sidebar).
+        fits = "title" not in self.sel or self.pinned(root, "title") is not None
+        main = self.pinned(root, "content") if fits else None
         main = self.main_block(root, chrome) if main is None else main
         if main is None:
             return None
@@ -155,8 +163,10 @@ class Generic(Layout):
         texts = [b.text for b in blocks if b.kind == "text" and b.text != title
                  and b.text != date_text and not _ATTACH_LABEL.match(b.text)]
         author, source, byline_texts = self._byline(root, main, texts, title_el, meta, chrome)
-        if (author_el := self.pinned(root, "author")) is not None:
-            author = parse_byline(text_of(author_el)).author or text_of(author_el) or author
+        if (author_el := self.pinned(root, "author")) is not None and not (
+                author is not None and author in texts):  # a name signed in the text wins
+            shown = text_of(author_el)
+            author = parse_byline(shown).author or (shown if _plain_name(shown) else author)
         body = [t for t in texts if t not in byline_texts and t not in (author, source)
                 and not _SOURCE_LINE.match(t) and not _AUTHOR_LINE.match(t)]
         if body and parse_byline(body[-1]).author and parse_byline(body[-1]).author == author:
