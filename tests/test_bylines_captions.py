@@ -512,3 +512,14 @@ def test_a_name_signed_in_the_text_beats_a_profiles_author_field():
     body = (TEXT + '<p style="text-align: right"><b>Phạm Linh</b></p>'
             '<p class="view-content-author"><strong>Phạm Văn Linh</strong></p>')
     assert "Phạm Linh" == pinned(body, {"author": "p.view-content-author"}).author
+
+
+def test_a_date_that_ends_a_document_citation_is_not_the_pages_date():
+    # sotttt.hanoi.gov.vn: a procedure's record, whose only dates are those of the laws it cites
+    html = (f"<html><head><title>{TITLE}</title></head><body><div class='detail'><h1>{TITLE}"
+            f"</h1><div class='content'>{TEXT}<p>- Luật Xuất bản ngày 20/11/2012;</p>"
+            "</div></div></body></html>")
+    assert get_layout("generic").article(Page(url=URL, body=html.encode()), "test") is None
+    dated = html.replace("</h1>", "</h1><div>Ngày đăng 01/11/2019</div>")
+    found = get_layout("generic").article(Page(url=URL, body=dated.encode()), "test")
+    assert "2019-11-01" == found.published

@@ -180,6 +180,26 @@ def test_the_listing_is_not_an_article():
     assert (12, 1) == (learned.articles, learned.listings)
 
 
+def test_a_record_page_without_a_date_is_not_an_article():
+    # a procedure's record on a department portal: a title and prose, dated only by the law
+    # it cites ("Luật Xuất bản ngày 20/11/2012")
+    name = "Thủ tục 01: Cấp giấy phép xuất bản tài liệu không kinh doanh"
+    record = table_page(
+        f"<table><tr><td><font size='3'><b>{name}</b></font></td></tr>"
+        "<tr><td class='noidung'><p>Thành phần hồ sơ gồm đơn đề nghị cấp giấy phép xuất bản tài "
+        "liệu không kinh doanh theo mẫu, hai bản thảo tài liệu in trên giấy có đóng dấu của cơ "
+        "quan, tổ chức đề nghị cấp giấy phép tại trang đầu và giáp lai giữa các trang bản thảo, "
+        "hoặc một bản thảo lưu trong thiết bị lưu trữ điện tử.</p><p>Thời hạn giải quyết là mười "
+        "hai ngày kể từ ngày nhận đủ hồ sơ hợp lệ.</p><p>- Luật Xuất bản ngày 20/11/2012;</p>"
+        "</td></tr></table>")
+    (listing_url, listing), *articles = table_site()
+    listing = listing.replace("</td></tr><tr><td>Bản", f"<p><a href='?page=ThuTuc&id=1'>{name}"
+                              "</a></p></td></tr><tr><td>Bản")
+    site = [(listing_url, listing), *articles,
+            ("http://vpubnd.example.invalid/?page=ThuTuc&id=1", record)]
+    assert 12 == learn(site, holdout=False).articles
+
+
 # --- the profile file ----------------------------------------------------------------------------
 def test_the_written_profile_is_loadable(tmp_path):
     learned = learn(table_site(), name="vpubnd-learned")

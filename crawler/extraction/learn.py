@@ -44,6 +44,7 @@ from parsel import Selector
 from crawler.extraction.dates import parse_date
 from crawler.extraction.layouts import get_layout
 from crawler.extraction.layouts.generic import Generic
+from crawler.extraction.layouts.generic.headline import cites
 from crawler.extraction.page import Page
 from crawler.extraction.select import css_query
 from crawler.extraction.text import clean, text_of
@@ -191,7 +192,7 @@ def _date_near(page: _Page, title: etree._Element, furniture: set[str]
         if not own or len(own) > 120 or not re.search(r"\d", own) or own in furniture:
             continue
         parsed = parse_date(own)
-        if parsed is None:
+        if parsed is None or cites(own, parsed.text):
             continue
         i = page.order[el]
         distance = abs(i - t) + (0 if i > t else 3)
@@ -231,9 +232,9 @@ def _read(page: _Page, furniture: set[str], anchors: list[str]) -> _Evidence:
                                            else 1, abs(page.order[el] - m)))
     ev.title = page.text(first)
     ev.titles = [el for el in ev.titles if page.text(el) == ev.title]
-    ev.kind = "article"
     found = _date_near(page, first, furniture)
-    if found:
+    if found:  # as for the fallback, a page that shows no date is no article (a record page)
+        ev.kind = "article"
         ev.date_text, ev.date_iso, ev.dates = found
     return ev
 

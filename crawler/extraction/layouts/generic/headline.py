@@ -108,6 +108,19 @@ def headline(root: etree._Element, main: etree._Element, hints: list[str], chrom
     return best
 
 
+#: A date that a document citation ends on ("Luật Xuất bản ngày 20/11/2012", "Công văn số
+#: 3835/BTTTT ngày 29/10/2019") dates the document cited, never the page.
+_CITATION = re.compile(
+    r"(?:\b(?:luật|bộ luật|nghị định|nghị quyết|thông tư|quyết định|công văn|chỉ thị|"
+    r"pháp lệnh|hiến pháp)\b|\bsố\s+\d+[\w/.-]*)[^.;:]{0,80}?\bngày\s*$", re.IGNORECASE)
+
+
+def cites(line: str, date_text: str) -> bool:
+    """Does ``line`` date a document it cites with ``date_text`` (:data:`_CITATION`)?"""
+    at = line.find(date_text)
+    return at > 0 and _CITATION.search(line[:at]) is not None
+
+
 def date_lines(root: etree._Element, title: etree._Element,
                chrome: _Chrome) -> list[tuple[int, str, ParsedDate]]:
     """Every date line outside the page's chrome, nearest the title first (distance in
@@ -123,7 +136,7 @@ def date_lines(root: etree._Element, title: etree._Element,
         if not own or len(own) > 120 or not re.search(r"\d", own):
             continue
         parsed = parse_date(own)
-        if parsed is None:
+        if parsed is None or cites(own, parsed.text):
             continue
         distance = abs(index[el] - t) + (0 if index[el] > t else 3)
         out.append((distance, own, parsed))
