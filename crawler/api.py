@@ -225,7 +225,28 @@ def _learn_beside(db: str, summary: CrawlSummary) -> None:
         return
     summary.stats["archive/learned_profile"] = (
         f"no profile matched {summary.site}: learned one, written to {path} ("
-        f"{learned.describe()}); review it, then crawl with ARCHIVE_PROFILES_DIR={path.parent}")
+        f"{learned.describe()}); review it, then crawl with ARCHIVE_PROFILES_DIR={path.parent}"
+        + _reread_refused(db, summary, path.parent))
+
+
+def _reread_refused(db: str, summary: CrawlSummary, profiles_dir: Path) -> str:
+    """Read the run's pages that the fallback refused again, with the profile just learned
+    (a notice of two lines is too short to be told from a listing by a page read alone, not
+    by a page of a known template); what they give is archived. Its line for the summary."""
+    try:
+        lock = ArchiveLock.acquire(db)
+    except Exception as exc:  # noqa: BLE001  # another run took the archive meanwhile
+        return f"\nthe refused pages were not read again: {exc}"
+    try:
+        found = _reextract(db, site=summary.site, profiles_dir=str(profiles_dir),
+                           crawl_id=summary.crawl_id, refused_only=True)
+    except Exception as exc:  # noqa: BLE001  # the crawl is done; this is a bonus
+        return f"\nthe refused pages were not read again: {exc}"
+    finally:
+        lock.release()
+    summary.stats["archive/reread_new"] = found.write.new
+    return (f"\nread again with it, the {found.captures} pages the fallback refused: "
+            f"{found.write.new} archived as articles")
 
 
 def learn(url: str | None = None, output: str | None = None, db: str | None = None,

@@ -63,14 +63,19 @@ class _Layouts:
 
 
 def reextract(db: str | Path, site: str | None = None, since: str | None = None,
-              profiles_dir: str | None = None) -> ReextractReport:
-    """Re-read the HTML captures of ``db`` (of ``site``, fetched on or after ``since``) and
-    store what the layouts make of them. The caller holds the archive's lock."""
+              profiles_dir: str | None = None, crawl_id: int | None = None,
+              refused_only: bool = False) -> ReextractReport:
+    """Re-read the HTML captures of ``db`` (of ``site``, fetched on or after ``since``, of run
+    ``crawl_id``; ``refused_only``: only those that gave no article, and of what they give
+    only articles the archive does not hold under their key or title) and store what the
+    layouts make of them. The caller holds the archive's lock."""
     report = ReextractReport()
     layouts = _Layouts(profiles_dir)
+    known: dict[str, set[str | None]] = {}  # site -> keys and titles archived (refused_only)
     with Archive(db) as archive:
         batch: list[tuple[int, FetchResult]] = []
-        for cap in archive.html_captures(site=site, since=since):
+        for cap in archive.html_captures(site=site, since=since, crawl_id=crawl_id,
+                                         refused=refused_only):
             report.captures += 1
             layout = layouts.for_capture(cap["site"], cap["url"], cap["fetched_at"])
             page = Page(url=cap["final_url"], body=archive.capture_body(cap["id"]),
@@ -82,6 +87,12 @@ def reextract(db: str | Path, site: str | None = None, since: str | None = None,
                 continue
             if article is None:
                 continue
+            if refused_only:
+                if cap["site"] not in known:
+                    known[cap["site"]] = {v for row in archive.known_articles(cap["site"])
+                                          for v in row}
+                if known[cap["site"]] & {article.key, article.title}:
+                    continue  # another spelling of an article the run archived
             report.articles += 1
             batch.append((cap["id"], FetchResult(
                 url=cap["url"], fetched_at=cap["fetched_at"], status=200, kind="article",

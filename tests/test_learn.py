@@ -260,3 +260,38 @@ def test_learn_a_bad_url_cannot_run(tmp_path):
     result = cli("learn", "ftp://example.invalid/", "-o", str(tmp_path / "x.toml"))
     assert (2, "portal-archive: cannot run: not an http(s) URL: 'ftp://example.invalid/'\n") \
         == (result.returncode, result.stderr)
+
+
+def test_a_zero_config_run_reads_the_pages_it_refused_again_with_the_learned_profile(tmp_path):
+    # Hà Nội's department portal (tests/fixtures/real/sotttt-hanoi-*): a two-line notice
+    # (sotttt-hanoi-10) is refused by the fallback reading it alone, and read with the profile
+    # the run learns from the portal's other pages; its listings and other pages stay refused.
+    import json
+    from pathlib import Path
+
+    from crawler.api import CrawlSummary, _learn_beside
+    from crawler.items import FetchResult
+    from crawler.storage import Archive
+
+    site = "sotttt.hanoi.gov.vn"
+    real = Path(__file__).parent / "fixtures" / "real"
+    results = []
+    for folder in sorted(real.glob("sotttt-hanoi-*")):
+        url = json.loads((folder / "source.json").read_text(encoding="utf-8"))["url"]
+        body = (folder / "page.html").read_bytes()
+        page = Page(url=url, body=body, headers={"Content-Type": "text/html"})
+        results.append(FetchResult(url=url, fetched_at="2022-08-27T09:00:00Z", status=200,
+                                   headers={"Content-Type": "text/html"}, body=body, site=site,
+                                   article=get_layout("generic").article(page, site)))
+    db = tmp_path / "archive.db"
+    with Archive(db) as archive:
+        crawl_id = archive.begin_crawl(site, [])
+        archive.write(results, crawl_id=crawl_id)
+        before = {r["url"] for r in archive.db["articles"].rows}
+    summary = CrawlSummary(crawl_id=crawl_id, site=site, status="complete")
+    _learn_beside(str(db), summary)
+    with Archive(db) as archive:
+        added = {r["title"] for r in archive.db["articles"].rows if r["url"] not in before}
+    assert ({"Danh sách các trò chơi G1 đã được phê duyệt nội dung kịch bản"}, 1) == (
+        added, summary.stats["archive/reread_new"])
+    assert "1 archived as articles" in summary.stats["archive/learned_profile"]

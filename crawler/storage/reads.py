@@ -46,17 +46,26 @@ class Reads(Store):
         return self.db.execute("SELECT count(*) FROM captures WHERE status IS NOT NULL "
                                "AND warc_file IS NULL").fetchone()[0]
 
-    def html_captures(self, site: str | None = None, since: str | None = None
+    def html_captures(self, site: str | None = None, since: str | None = None,
+                      crawl_id: int | None = None, refused: bool = False
                       ) -> Iterator[dict[str, Any]]:
         """The HTML captures answered 200, oldest first: id, site, url, final_url, fetched_at,
-        headers (JSON)."""
+        headers (JSON). ``refused``: only those that gave no article (no article or version
+        names the capture, and its address is no article's, nor an alias)."""
+        gave_none = (
+            " AND c.id NOT IN (SELECT capture_id FROM article_versions WHERE capture_id "
+            "IS NOT NULL) AND c.id NOT IN (SELECT capture_id FROM articles WHERE capture_id "
+            "IS NOT NULL) AND c.url NOT IN (SELECT url FROM articles UNION SELECT url FROM "
+            "aliases) AND coalesce(c.final_url, c.url) NOT IN (SELECT url FROM articles UNION "
+            "SELECT url FROM aliases)") if refused else ""
         cur = self.db.execute(
             "SELECT c.id, r.site, c.url, c.final_url, c.fetched_at, c.headers "
             "FROM captures c JOIN crawls r ON r.id = c.crawl_id "
             "WHERE c.status = 200 AND (c.content_type IS NULL "
             "OR c.content_type LIKE 'text/html%' OR c.content_type LIKE 'application/xhtml%') "
             "AND (:site IS NULL OR r.site = :site) AND (:since IS NULL OR c.fetched_at >= :since) "
-            "ORDER BY c.fetched_at, c.id", {"site": site, "since": since})
+            f"AND (:crawl IS NULL OR c.crawl_id = :crawl){gave_none} "
+            "ORDER BY c.fetched_at, c.id", {"site": site, "since": since, "crawl": crawl_id})
         cols = [d[0] for d in cur.description]
         for row in cur:
             yield dict(zip(cols, row, strict=True))
