@@ -2,7 +2,14 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from crawler.extraction.urls import canonical_url, host_of, join_url, resolve, strip_session
+from crawler.extraction.urls import (
+    canonical_url,
+    host_of,
+    join_url,
+    registered_domain,
+    resolve,
+    strip_session,
+)
 
 
 @pytest.mark.parametrize(
@@ -55,3 +62,13 @@ def test_join_url_is_urljoin_for_web_pages(href):
     url = urljoin(BASE, href.strip())
     expected = url if urlsplit(url).scheme in ("http", "https") and urlsplit(url).hostname else None
     assert expected == join_url(BASE, href)
+
+
+@pytest.mark.parametrize("url, site", [
+    ("https://sotttt.hanoi.gov.vn/vi/tin-tuc", "hanoi.gov.vn"),  # a department of a province
+    ("https://www.baocantho.com.vn/", "baocantho.com.vn"),
+    ("https://news.google.com/publications/x", "google.com"),
+    ("http://127.0.0.1:8080/NewsDetail.aspx?id=1", "127.0.0.1"),  # no registered name
+])
+def test_registered_domain(url, site):
+    assert site == registered_domain(url)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+import tldextract
 from w3lib.url import canonicalize_url
 
 #: Session and state parameters: a new value on every visit (lower-case names).
@@ -83,6 +84,19 @@ def host_of(url: str) -> str:
                      (parts.scheme == "https" and port == 443)):
         return f"{host}:{port}"
     return host
+
+
+#: The Public Suffix List as tldextract ships it: no download, no cache written.
+_SUFFIXES = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+@lru_cache(maxsize=8192)
+def registered_domain(url: str) -> str:
+    """The name a site is registered under ("sotttt.hanoi.gov.vn" -> "hanoi.gov.vn",
+    "www.baocantho.com.vn" -> "baocantho.com.vn"); the host itself when it has none (an IP
+    address, ``localhost``)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return _SUFFIXES.extract_str(host).top_domain_under_public_suffix or host
 
 
 @lru_cache(maxsize=8192)

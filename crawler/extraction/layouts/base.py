@@ -44,6 +44,8 @@ _ITALIC_STYLE = re.compile(r"font-style\s*:\s*italic", re.IGNORECASE)
 CAPTION_MAX = 400
 _NOT_A_CREDIT = re.compile(r"^(minh họa|minh hoạ|tư liệu|chụp màn hình)$", re.IGNORECASE)
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|odt|ods)(?:$|[?#])", re.I)
+#: A URL or file name that names a picture.
+PICTURE_EXT = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|bmp|svg|tiff?)(?:$|[?#])", re.I)
 #: An ASP.NET postback link: ``javascript:__doPostBack('target','argument')``.
 POSTBACK = re.compile(r"javascript:\s*__doPostBack\(\s*['\"]([^'\"]+)['\"]"
                       r"\s*(?:,\s*['\"]([^'\"]*)['\"])?")
@@ -429,14 +431,15 @@ def _with_captions(blocks: list[Block]) -> Iterator[Block]:
         i += 1
 
 
-#: An ``alt`` text that is only the photo's file name ("luu-van18.jpg") says nothing.
-_FILE_NAME = re.compile(r"^[\w.-]+\.(?:jpe?g|png|gif|webp|avif|bmp|tiff?)$", re.IGNORECASE)
+#: One word of file-name characters: with a picture's extension, an ``alt`` text that is only
+#: the photo's file name ("luu-van18.jpg"), which says nothing.
+_ONE_WORD = re.compile(r"[\w.-]+")
 
 
 def _alt(img: etree._Element) -> str:
     """An image's ``alt`` text, unless it is only a file name."""
     alt = clean(img.get("alt") or "")
-    return "" if _FILE_NAME.match(alt) else alt
+    return "" if _ONE_WORD.fullmatch(alt) and PICTURE_EXT.search(alt) else alt
 
 
 #: At most this many words besides the links' own text make a label ("File đính kèm:").

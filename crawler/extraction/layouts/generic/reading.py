@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import re
 from copy import deepcopy
-from urllib.parse import urlsplit
 
 from lxml import etree
 
-from crawler.extraction.layouts.base import ATTACHMENT_EXT, CAPTION_MAX
+from crawler.extraction.layouts.base import ATTACHMENT_EXT, CAPTION_MAX, PICTURE_EXT
 from crawler.extraction.layouts.generic.chrome import _Chrome
 from crawler.extraction.text import clean, text_of
-from crawler.extraction.urls import join_url
+from crawler.extraction.urls import join_url, registered_domain
 
 _BLOCK_CANDIDATES = {"div", "td", "article", "section", "main"}
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(bold|[6-9]00)", re.IGNORECASE)
@@ -148,27 +147,15 @@ def main_block(root: etree._Element, chrome: _Chrome, min_text: int) -> etree._E
 _RELATED_BOX = re.compile(r"(?i)relate|lien-?quan|xem-?them|doc-?them|tham-?khao")
 
 
-#: The last labels of a host name that name a site: two, or three under a shared second
-#: level ("plo.vn", "baolaocai.vn", "hanoi.gov.vn", "baocantho.com.vn").
-_SHARED_LEVEL = {"com", "gov", "org", "edu", "net", "ac", "info", "int", "name", "health"}
-_PICTURE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|bmp|svg)(?:$|[?#])", re.IGNORECASE)
-
-
-def _site(host: str) -> str:
-    labels = host.lower().removeprefix("www.").split(".")
-    keep = 3 if len(labels) >= 3 and labels[-2] in _SHARED_LEVEL else 2
-    return ".".join(labels[-keep:])
-
-
 def _badge(a: etree._Element, url: str) -> bool:
     """Is a link around a picture a badge or an advert ("Theo dõi trên Google News", a
     sponsor's banner): it leads to another site, and not to a picture file?"""
     href = (a.get("href") or "").strip()
     target = join_url(url, href) if href and url else None
-    if target is None or _PICTURE.search(target):
+    if target is None or PICTURE_EXT.search(target):
         return False
-    there, here = urlsplit(target).hostname, urlsplit(url).hostname
-    return bool(there and here and _site(there) != _site(here))
+    there, here = registered_domain(target), registered_domain(url)
+    return bool(there and here and there != here)
 
 
 def _reading_copy(main: etree._Element, headings: set[str],
