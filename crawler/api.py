@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from crawler.archivefile import check_archive
 from crawler.export import export as export  # re-exported: search, export and report are API
-from crawler.lock import ArchiveLock
+from crawler.lock import ArchiveBusy, ArchiveLock
 from crawler.profiles import Profile, profile_for
 from crawler.reextract import ReextractReport
 from crawler.reextract import reextract as _reextract
@@ -235,7 +235,7 @@ def _reread_refused(db: str, summary: CrawlSummary, profiles_dir: Path) -> str:
     by a page of a known template); what they give is archived. Its line for the summary."""
     try:
         lock = ArchiveLock.acquire(db)
-    except Exception as exc:  # noqa: BLE001  # another run took the archive meanwhile
+    except ArchiveBusy as exc:  # another run took the archive meanwhile
         return f"\nthe refused pages were not read again: {exc}"
     try:
         found = _reextract(db, site=summary.site, profiles_dir=str(profiles_dir),

@@ -45,16 +45,11 @@ from crawler.extraction.layouts.generic.reading import main_block as _main_block
 from crawler.extraction.metadata import Metadata, page_metadata
 from crawler.extraction.page import Page
 from crawler.extraction.select import select
-from crawler.extraction.text import clean, parse_byline, text_of
+from crawler.extraction.text import clean, name_like, parse_byline, text_of
 from crawler.extraction.urls import join_url
 from crawler.items import Article, RelatedEntry
 
 __all__ = ["Generic", "is_listing", "not_an_article_url"]
-
-
-def _plain_name(text: str) -> bool:
-    """Can a profile's author element be taken as shown: short, and no date or sentence?"""
-    return 0 < len(text) <= 60 and not any(c.isdigit() for c in text) and not text.endswith(".")
 
 
 class Generic(Layout):
@@ -166,7 +161,7 @@ class Generic(Layout):
         if (author_el := self.pinned(root, "author")) is not None and not (
                 author is not None and author in texts):  # a name signed in the text wins
             shown = text_of(author_el)
-            author = parse_byline(shown).author or (shown if _plain_name(shown) else author)
+            author = parse_byline(shown).author or (shown if name_like(shown) else author)
         body = [t for t in texts if t not in byline_texts and t not in (author, source)
                 and not _SOURCE_LINE.match(t) and not _AUTHOR_LINE.match(t)]
         if body and parse_byline(body[-1]).author and parse_byline(body[-1]).author == author:
