@@ -220,12 +220,12 @@ def run_htmldate(case: Case, cases: list[Case]) -> Extracted:
 
 RUNNERS = {"ours": run_ours, "learned": run_learned, "trafilatura": run_trafilatura,
            "htmldate": run_htmldate}
+_OURS = {"found", "refused", "title", "date", "author", "category", "captions", "body_start",
+         "body_end"}
 #: The fields a tool answers; the others are shown as "—".
 ANSWERS = {
-    "ours": {"found", "refused", "title", "date", "author", "category", "captions",
-             "body_start", "body_end"},
-    "learned": {"found", "refused", "title", "date", "author", "category", "captions",
-                "body_start", "body_end"},
+    "ours": _OURS,
+    "learned": _OURS,
     "trafilatura": {"found", "refused", "title", "date", "author", "category", "body_start",
                     "body_end"},
     "htmldate": {"date"},

@@ -22,12 +22,14 @@ URL = "https://portal.example/tin-tuc/hoi-nghi-truc-tuyen-ve-chuyen-doi-so-12345
 TEXT = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
 
 
-def page(body: str, head: str = "", url: str = URL, before: str = "") -> Page:
+def page(body: str, head: str = "", url: str = URL, before: str = "", h1: str = "<h1>",
+         date: str = "Thứ ba, 20/4/2021 08:30") -> Page:
+    dateline = f'<div class="date">{date}</div>' if date else ""
     html = (f"<html><head><title>{TITLE} - Cổng TTĐT</title>{head}</head><body>"
             '<div class="menu"><a href="/tin-tuc/hoat-dong">Hoạt động</a>'
             '<a href="/tin-tuc/kinh-te">Kinh tế</a></div>'
-            f'<div class="detail">{before}<h1>{TITLE}</h1><div class="date">Thứ ba, 20/4/2021 08:30'
-            f'</div><div class="content">{body}</div></div></body></html>')
+            f'<div class="detail">{before}{h1}{TITLE}</h1>{dateline}'
+            f'<div class="content">{body}</div></div></body></html>')
     return Page(url=url, body=html.encode("utf-8"), headers={"Content-Type": "text/html"})
 
 
@@ -488,10 +490,7 @@ def test_the_editorial_boards_account_is_the_author_field():
 
 # --- a learned profile's pins ----------------------------------------------------------------
 def pinned(body: str, selectors: dict[str, str], headline: str = "<h1>"):
-    html = (f"<html><head><title>{TITLE}</title></head><body><div class='detail'>"
-            f"{headline}{TITLE}</h1><div class='date'>20/4/2021</div>"
-            f"<div class='content'>{body}</div></div></body></html>")
-    return get_layout("generic", selectors).article(Page(url=URL, body=html.encode()), "test")
+    return get_layout("generic", selectors).article(page(body, h1=headline), "test")
 
 
 def test_a_profiles_text_block_counts_only_on_a_page_with_its_headline():
@@ -516,10 +515,6 @@ def test_a_name_signed_in_the_text_beats_a_profiles_author_field():
 
 def test_a_date_that_ends_a_document_citation_is_not_the_pages_date():
     # sotttt.hanoi.gov.vn: a procedure's record, whose only dates are those of the laws it cites
-    html = (f"<html><head><title>{TITLE}</title></head><body><div class='detail'><h1>{TITLE}"
-            f"</h1><div class='content'>{TEXT}<p>- Luật Xuất bản ngày 20/11/2012;</p>"
-            "</div></div></body></html>")
-    assert get_layout("generic").article(Page(url=URL, body=html.encode()), "test") is None
-    dated = html.replace("</h1>", "</h1><div>Ngày đăng 01/11/2019</div>")
-    found = get_layout("generic").article(Page(url=URL, body=dated.encode()), "test")
-    assert "2019-11-01" == found.published
+    record = TEXT + "<p>- Luật Xuất bản ngày 20/11/2012;</p>"
+    assert get_layout("generic").article(page(record, date=""), "test") is None
+    assert "2019-11-01" == article(record, date="Ngày đăng 01/11/2019").published

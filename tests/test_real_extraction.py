@@ -7,13 +7,13 @@ holds enough of are also read with the profile learned from the site's other pag
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 
 import pytest
 
-from bench.real import LEARN_FROM, same_category, site_of
+from bench.real import LEARN_FROM, learned_selectors, load_corpus, same_category, site_of
 from crawler.extraction.layouts import get_layout
-from crawler.extraction.learn import learn
 from crawler.extraction.page import Page
 
 REAL = Path(__file__).parent / "fixtures" / "real"
@@ -50,11 +50,17 @@ def siblings(folder: Path) -> list[Path]:
     return [p for p in PAGES if site_of(p.name) == site_of(folder.name) and p != folder]
 
 
+@cache
+def corpus() -> list:
+    return load_corpus(REAL)[0]
+
+
 def learned(folder: Path):
-    """The page read with the profile learned from its site's other pages (never itself)."""
-    selectors = learn([(page(p).url, page(p).body) for p in siblings(folder)],
-                      holdout=False).selectors
-    return extract(folder, selectors)
+    """The page read with the profile learned from its site's other pages (never itself), as
+    the benchmark's "ours, learned" column reads it."""
+    cases = corpus()
+    case = next(c for c in cases if c.name == folder.name)
+    return extract(folder, learned_selectors(case, cases))
 
 
 def known(name: str, field: str) -> list:
