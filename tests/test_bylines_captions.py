@@ -463,6 +463,50 @@ def test_category_is_the_link_above_the_title_to_a_folder_of_the_article_url():
     assert "Hoạt động" == article(TEXT, before=before, url=url).category
 
 
+# --- a notice too short for the text block -------------------------------------------------------
+#: sotttt.hanoi.gov.vn: a line and a link to the document, under the headline and its date.
+NOTICE = ("<p>Danh sách trò chơi G1 được phê duyệt nội dung kịch bản.</p><p>&nbsp;</p>"
+          '<p>Chi tiết văn bản xem <a href="/documents/ds.xls">tại đây</a>./.</p>')
+
+
+def test_a_short_notice_under_its_headline_and_date_is_an_article():
+    found = article(NOTICE)
+    assert (TITLE, "2021-04-20", "Danh sách trò chơi G1 được phê duyệt nội dung kịch bản.\n\n"
+            "Chi tiết văn bản xem tại đây./.") == (found.title, found.published[:10], found.body)
+
+
+def test_a_short_text_without_a_date_line_is_no_notice():
+    assert get_layout("generic").article(page(NOTICE, date=""), "test") is None
+
+
+def test_a_short_text_under_a_heading_the_title_does_not_name_is_no_notice():
+    html = ("<html><head><title>Cổng TTĐT</title></head><body><h1>Thông báo mới của Sở</h1>"
+            f'<div class="date">20/4/2021</div><div class="content">{NOTICE}</div></body></html>')
+    assert get_layout("generic").article(Page(url=URL, body=html.encode("utf-8")), "test") is None
+    named = html.replace("<title>Cổng TTĐT", "<title>Thông báo mới của Sở - Cổng TTĐT")
+    assert "Thông báo mới của Sở" == get_layout("generic").article(
+        Page(url=URL, body=named.encode("utf-8")), "test").title
+
+
+def test_a_short_listing_is_no_notice():
+    # the category's heading, then the first entry's headline, then that entry's date
+    entries = "".join(
+        f'<div class="item"><h3><a href="/tin-tuc/bai-{i}.html">Tin số {i}: thông báo của Sở'
+        f"</a></h3><span>0{i + 1}/04/2021</span><p>{PARAGRAPHS[i][:50]}</p></div>"
+        for i in range(2))
+    html = ("<html><head><title>Thông báo của Sở Thông tin - Cổng TTĐT</title></head><body>"
+            f'<h2>Thông báo của Sở Thông tin</h2><div class="list">{entries}</div></body></html>')
+    page_ = Page(url="https://portal.example/tin-tuc/thong-bao", body=html.encode("utf-8"))
+    assert None is get_layout("generic").article(page_, "test")
+
+
+def test_a_breadcrumb_whose_last_step_is_no_link_names_the_category():
+    # sotttt.hanoi.gov.vn: "Home" links home; the section is plain text, and no menu links it
+    before = ('<div class="dd_chuyenmuc"><span><a href="/">Home</a></span><span><p>Danh sách '
+              "trò chơi điện tử</p></span></div>")
+    assert "Danh sách trò chơi điện tử" == article(TEXT, before=before).category
+
+
 # --- documents linked from the text --------------------------------------------------------------
 def test_a_sentence_that_links_its_document_stays_in_the_text():
     # sotttt.hanoi.gov.vn: "Thực hiện Công văn số <a href="3835.pdf">3835/BTTTT</a> ngày ..."
@@ -489,15 +533,16 @@ def test_the_editorial_boards_account_is_the_author_field():
 
 
 # --- a learned profile's pins ----------------------------------------------------------------
-def pinned(body: str, selectors: dict[str, str], headline: str = "<h1>"):
-    return get_layout("generic", selectors).article(page(body, h1=headline), "test")
+def pinned(body: str, selectors: dict[str, str], headline: str = "<h1>", **kw):
+    return get_layout("generic", selectors).article(page(body, h1=headline, **kw), "test")
 
 
 def test_a_profiles_text_block_counts_only_on_a_page_with_its_headline():
-    # Liferay: a listing page has the article template's content class in a sidebar box
+    # Liferay: a listing page has the article template's content class in a sidebar box (and
+    # no date line under its heading, which would make the box a notice's text)
     selectors = {"title": "h1.headline", "content": "div.content"}
     short = "<p>Danh sách các trò chơi G1 đã được phê duyệt.</p>"
-    assert pinned(short, selectors) is None
+    assert pinned(short, selectors, date="") is None
     assert "Danh sách các trò chơi G1 đã được phê duyệt." == pinned(
         short, selectors, headline="<h1 class='headline'>").body
 

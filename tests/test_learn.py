@@ -263,9 +263,10 @@ def test_learn_a_bad_url_cannot_run(tmp_path):
 
 
 def test_a_zero_config_run_reads_the_pages_it_refused_again_with_the_learned_profile(tmp_path):
-    # Hà Nội's department portal (tests/fixtures/real/sotttt-hanoi-*): a two-line notice
-    # (sotttt-hanoi-10) is refused by the fallback reading it alone, and read with the profile
-    # the run learns from the portal's other pages; its listings and other pages stay refused.
+    # Hà Nội's department portal (tests/fixtures/real/sotttt-hanoi-*): a page the run refused
+    # (the two-line notice sotttt-hanoi-10, stored here as a fallback that cannot read it would
+    # store it) is read with the profile the run learns from the portal's other pages; its
+    # listings and other pages stay refused.
     import json
     from pathlib import Path
 
@@ -282,7 +283,8 @@ def test_a_zero_config_run_reads_the_pages_it_refused_again_with_the_learned_pro
         page = Page(url=url, body=body, headers={"Content-Type": "text/html"})
         results.append(FetchResult(url=url, fetched_at="2022-08-27T09:00:00Z", status=200,
                                    headers={"Content-Type": "text/html"}, body=body, site=site,
-                                   article=get_layout("generic").article(page, site)))
+                                   article=None if folder.name == "sotttt-hanoi-10" else
+                                   get_layout("generic").article(page, site)))
     db = tmp_path / "archive.db"
     with Archive(db) as archive:
         crawl_id = archive.begin_crawl(site, [])

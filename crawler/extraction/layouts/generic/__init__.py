@@ -2,7 +2,9 @@
 
 No selectors: the page's structure is read the way a person reads it. The main text block is
 the element whose paragraphs (``<p>``, or ``<div>`` holding text and no blocks) hold the most
-text, link text discounted; the title is the heading that agrees best (Dice overlap) with
+text, link text discounted (a notice too short for that, a line and a link to its document,
+is read when its headline is what the page's ``<title>`` calls it and a date line follows
+it: :func:`.headline.notice`); the title is the heading that agrees best (Dice overlap) with
 ``og:title`` / ``<title>``, near and before the block; the date is the date line nearest the
 title in document order (a header clock is far away); the category is ``article:section`` /
 JSON-LD ``articleSection``, else the label nearest before the title that the page's menu also
@@ -35,7 +37,7 @@ from crawler.extraction.layouts.base import Layout, Links, _walk, clean_html, me
 from crawler.extraction.layouts.generic.byline import _AUTHOR_LINE, _SOURCE_LINE, byline
 from crawler.extraction.layouts.generic.category import category
 from crawler.extraction.layouts.generic.chrome import _Chrome
-from crawler.extraction.layouts.generic.headline import _checked_date, _site_wide, headline
+from crawler.extraction.layouts.generic.headline import _checked_date, _site_wide, headline, notice
 from crawler.extraction.layouts.generic.headline import date_lines as _date_lines
 from crawler.extraction.layouts.generic.links import older_items, page_links
 from crawler.extraction.layouts.generic.links import page_url as _page_url
@@ -56,6 +58,8 @@ class Generic(Layout):
     name = "generic"
     valid_from = None
     min_text = 400
+    #: A notice's text, when its headline, date and text sit together (:func:`.headline.notice`).
+    min_notice = 40
 
     def article_key(self, url: str) -> str:
         return f"url:{self.page_url(url)}"
@@ -128,11 +132,14 @@ class Generic(Layout):
         fits = "title" not in self.sel or self.pinned(root, "title") is not None
         main = self.pinned(root, "content") if fits else None
         main = self.main_block(root, chrome) if main is None else main
+        hints = [t for t in meta.titles if not _site_wide(t, meta)]
+        title_el = self.pinned(root, "title")
+        if main is None and (short := notice(root, hints, chrome, self.min_notice)):
+            title_el = title_el if title_el is not None else short[0]
+            main = short[1]
         if main is None:
             return None
         chrome.around(main)
-        hints = [t for t in meta.titles if not _site_wide(t, meta)]
-        title_el = self.pinned(root, "title")
         title_el = self.title(root, main, hints, chrome) if title_el is None else title_el
         aliases = tuple(join_url(page.url, h) or "" for h in root.xpath(
             "//link[@rel='canonical']/@href|//meta[@property='og:url']/@content")[:2])

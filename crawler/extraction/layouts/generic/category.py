@@ -78,6 +78,12 @@ def category(root: etree._Element, title_el: etree._Element, meta: Metadata | No
                 return text_of(el)
     for el in reversed(before[-_CATEGORY_WINDOW:]):
         text = text_of(el)
+        if _CATEGORY_HINT.search(f"{el.get('id', '')} {el.get('class', '')}") and len(text) <= 200:
+            # a breadcrumb whose last step is no link ("Home" then the section as plain text)
+            steps = [text_of(x) for x in el.iter() if isinstance(x.tag, str) and len(x) == 0]
+            label = next((t.split(">")[-1].strip() for t in reversed(steps) if t), "")
+            if label and label.casefold() not in _HOME | _TOOL_TEXTS | _BUTTON_TEXTS:
+                return label
         if not 2 <= len(text) <= 60 or re.search(r"\d", text):
             continue
         label = text.split(">")[-1].strip()

@@ -12,7 +12,12 @@ from lxml import etree
 
 from crawler.extraction.dates import ParsedDate, parse_date
 from crawler.extraction.layouts.generic.chrome import _Chrome
-from crawler.extraction.layouts.generic.reading import _bold, _has_block_child
+from crawler.extraction.layouts.generic.reading import (
+    _BLOCK_CANDIDATES,
+    _HIDDEN,
+    _bold,
+    _has_block_child,
+)
 from crawler.extraction.metadata import Metadata, parse_iso_datetime
 from crawler.extraction.text import clean, text_of
 
@@ -54,9 +59,19 @@ def _links_home(el: etree._Element) -> bool:
     """Is a heading a link to the site's home page (a banner's site name)?"""
     links = [el] if el.tag == "a" else [*el.iterfind(".//a[@href]"),
                                         *(n for n in el.iterancestors() if n.tag == "a")]
-    return any(urlsplit((a.get("href") or "").strip()).path in ("", "/")
-               and not urlsplit((a.get("href") or "").strip()).query
-               and (a.get("href") or "").strip() not in ("", "#") for a in links)
+    return any(_home_href((a.get("href") or "").strip()) for a in links)
+
+
+def _home_href(href: str) -> bool:
+    """Does ``href`` lead to the site's root ("/", "http://host/")? A malformed one
+    ("http://[::1") leads nowhere."""
+    if href in ("", "#"):
+        return False
+    try:
+        parts = urlsplit(href)
+    except ValueError:
+        return False
+    return parts.path in ("", "/") and not parts.query
 
 
 def _words(text: str) -> set[str]:
@@ -119,6 +134,79 @@ def cites(line: str, date_text: str) -> bool:
     """Does ``line`` date a document it cites with ``date_text`` (:data:`_CITATION`)?"""
     at = line.find(date_text)
     return at > 0 and _CITATION.search(line[:at]) is not None
+
+
+#: The separators a ``<title>`` sets between the page's name and the site's ("Tin A - Chuyên
+#: mục B - Sở C", "Tin A | Báo B").
+_TITLE_PARTS = re.compile(r"\s+[-|–—:»]\s+")
+#: How far (in elements, document order) a notice's date line and its text may sit after its
+#: headline.
+_NOTICE_DATE_WITHIN = 8
+_NOTICE_TEXT_WITHIN = 40
+
+
+def _named_by_title(root: etree._Element, hints: list[str]) -> set[str]:
+    """What the page calls itself: ``<title>``, ``og:title`` and the metadata's headlines, whole
+    and cut at their separators, casefolded (the site's own name left out)."""
+    names = [*hints, *root.xpath("//meta[@property='og:title']/@content"),
+             *root.xpath("//title/text()")]
+    out = set()
+    for name in names:
+        for part in [name, *_TITLE_PARTS.split(name)]:
+            part = clean(part).casefold()
+            if len(part) >= 10 and not _SITE_WIDE.match(part):
+                out.add(part)
+    return out
+
+
+def notice(root: etree._Element, hints: list[str], chrome: _Chrome,
+           min_text: int) -> tuple[etree._Element, etree._Element] | None:
+    """(headline, text block) of a notice too short for :func:`.reading.main_block` (a line
+    and a link to its document: "Danh sách ... Chi tiết văn bản xem tại đây"), else None.
+
+    Each sign must be there, since a short block alone cannot be told from a sidebar's: a
+    heading outside the chrome that the page's ``<title>`` names word for word, a date line
+    just after it, and after that a block of text (``min_text`` characters, link text not
+    counted) before the next heading."""
+    names = _named_by_title(root, hints)
+    if not names:
+        return None
+    nodes = [el for el in root.iter() if isinstance(el.tag, str)]
+    index = {el: i for i, el in enumerate(nodes)}
+    hidden = {el for top in _HIDDEN(root) for el in top.iter()}
+    heads = {el for el in root.xpath(
+        "//h1|//h2|//h3|//*[contains(@class,'title') or contains(@class,'Title') or "
+        "contains(@class,'tieude')]") if el in index and text_of(el) and not _has_block_child(el)}
+    for head in sorted(heads, key=index.get):
+        if (chrome(head) or _links_home(head)
+                or clean(text_of(head)).casefold() not in names):
+            continue
+        start = index[head] + len(list(head.iter()))
+        dated = None
+        for i in range(start, min(start + _NOTICE_DATE_WITHIN, len(nodes))):
+            if nodes[i] in heads:
+                break  # a listing: its first entry's headline, then that entry's date
+            own = clean(" ".join(nodes[i].xpath("text()")))
+            if own and len(own) <= 120 and (parsed := parse_date(own)) is not None \
+                    and not cites(own, parsed.text):
+                dated = i
+                break
+        if dated is None:
+            continue
+        weights: dict[etree._Element, int] = {}
+        for el in nodes[dated + 1:dated + 1 + _NOTICE_TEXT_WITHIN]:
+            if el in heads:
+                break  # the next heading: a related list's, a sidebar's
+            if el.tag != "p" or chrome(el) or el in hidden:
+                continue
+            links = sum(len(text_of(a)) for a in el.iter("a"))
+            block = next((b for b in el.iterancestors() if b.tag in _BLOCK_CANDIDATES), None)
+            if block is not None:
+                weights[block] = weights.get(block, 0) + max(len(text_of(el)) - 2 * links, 0)
+        block = next((b for b, w in weights.items() if w >= min_text), None)
+        if block is not None:
+            return head, block
+    return None
 
 
 def date_lines(root: etree._Element, title: etree._Element,
