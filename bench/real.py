@@ -26,7 +26,8 @@ Scoring (the functions below are pure and tested): text is NFC-normalised and it
 collapsed; titles must be equal; dates equal to the day; authors and categories equal ignoring
 case (a category also matches one step of a breadcrumb such as "Kinh doanh > Vĩ mô"); a
 caption must be found with its credit; the body must contain the truth's first and last
-~60 characters.
+~60 characters, and none of the texts the page shows after the article (``not_body``: the
+next box's heading, its first entry's title).
 """
 
 from __future__ import annotations
@@ -96,6 +97,13 @@ def _steps(crumb: str) -> set[str]:
 
 def contains(body: str | None, snippet: str) -> bool:
     return bool(norm(snippet)) and norm(snippet) in norm(body)
+
+
+def stops_at_its_end(body: str | None, furniture: Iterable[str]) -> bool:
+    """The body holds none of the ``furniture``: texts the page shows after the article's end
+    (the next box's heading, its first entry's title), which no correct body contains."""
+    got = norm(body)
+    return bool(got) and not any(norm(f) and norm(f) in got for f in furniture)
 
 
 def captions_found(got: Iterable[tuple[str | None, str | None]],
@@ -221,13 +229,13 @@ def run_htmldate(case: Case, cases: list[Case]) -> Extracted:
 RUNNERS = {"ours": run_ours, "learned": run_learned, "trafilatura": run_trafilatura,
            "htmldate": run_htmldate}
 _OURS = {"found", "refused", "title", "date", "author", "category", "captions", "body_start",
-         "body_end"}
+         "body_end", "body_stops"}
 #: The fields a tool answers; the others are shown as "—".
 ANSWERS = {
     "ours": _OURS,
     "learned": _OURS,
     "trafilatura": {"found", "refused", "title", "date", "author", "category", "body_start",
-                    "body_end"},
+                    "body_end", "body_stops"},
     "htmldate": {"date"},
 }
 ROWS = [
@@ -240,6 +248,7 @@ ROWS = [
     ("captions", "captions with credits"),
     ("body_start", "body start"),
     ("body_end", "body end"),
+    ("body_stops", "body stops at its end"),
 ]
 
 
@@ -257,7 +266,8 @@ def score(case: Case, got: Extracted) -> dict[str, bool]:
         return {"refused": not got.found}
     if not got.found and got.date is None:
         marks = {f: False for f in ("found", "title", "date", "author", "category",
-                                    "body_start", "body_end")}
+                                    "body_start", "body_end", "body_stops") if
+                 f != "body_stops" or "not_body" in t}
     else:
         marks = {
             "found": got.found,
@@ -268,6 +278,8 @@ def score(case: Case, got: Extracted) -> dict[str, bool]:
             "body_start": contains(got.body, t["body_start"]),
             "body_end": contains(got.body, t["body_end"]),
         }
+        if "not_body" in t:
+            marks["body_stops"] = stops_at_its_end(got.body, t["not_body"])
     if t.get("captions"):
         marks["captions"] = captions_found(got.captions or [], t["captions"])
     return marks

@@ -25,12 +25,13 @@ from bench.real import (
     same_title,
     score,
     site_of,
+    stops_at_its_end,
     table,
 )
 
 FOLDERS = sorted(p for p in CORPUS.iterdir() if (p / "truth.json").is_file())
 ARTICLE_FIELDS = {"kind", "title", "date", "author", "category", "captions", "body_start",
-                  "body_end", "notes"}
+                  "body_end", "not_body", "notes"}
 
 
 def truth_of(folder: Path) -> dict:
@@ -67,13 +68,18 @@ def test_truth_names_a_known_kind(folder):
                          ids=lambda p: p.name)
 def test_article_truth_is_well_formed(folder):
     t = truth_of(folder)
-    assert ARTICLE_FIELDS - {"notes"} <= set(t) <= ARTICLE_FIELDS
+    assert ARTICLE_FIELDS - {"notes", "not_body"} <= set(t) <= ARTICLE_FIELDS
     assert norm(t["title"])
     assert date.fromisoformat(t["date"]).isoformat() == t["date"]
     assert t["author"] is None or norm(t["author"])
     assert t["category"] is None or norm(t["category"])
     assert all(set(c) == {"caption", "credit"} and norm(c["caption"]) for c in t["captions"])
     assert 20 <= len(t["body_start"]) <= 100 and 20 <= len(t["body_end"]) <= 100
+    # what the page shows after the article; none only where nothing follows it (a print view)
+    after = t.get("not_body", [])
+    assert 1 <= len(after) <= 3 or "No not_body" in t["notes"]
+    assert all(5 <= len(norm(f)) <= 150 for f in after)
+    assert not any(norm(f) in norm(t[k]) for f in after for k in ("body_start", "body_end"))
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)
@@ -90,7 +96,8 @@ def test_source_names_a_repository_path_and_commit(folder):
                          ids=lambda p: p.name)
 def test_article_truth_is_read_off_the_page(folder):
     t, text = truth_of(folder), page_text(folder)
-    wanted = [t["title"], t["body_start"], t["body_end"], *(c["caption"] for c in t["captions"])]
+    wanted = [t["title"], t["body_start"], t["body_end"], *(c["caption"] for c in t["captions"]),
+              *t.get("not_body", [])]
     assert [] == [w for w in wanted if norm(w) not in text]
 
 
@@ -138,6 +145,13 @@ def test_body_is_checked_by_containment():
     assert contains("Sáng gần ngày rằm tháng Giêng,\n ông Dậu", "tháng Giêng, ông Dậu")
     assert not contains("Sáng gần ngày rằm", "ông Dậu")
     assert not contains(None, "ông Dậu")
+
+
+def test_a_body_stops_at_its_end_when_it_holds_none_of_what_follows_the_article():
+    after = ["Tin liên quan", "Hà Nội công bố danh sách trò chơi"]
+    assert stops_at_its_end("Sáng nay, hội nghị đã diễn ra.", after)
+    assert not stops_at_its_end("Sáng nay, hội nghị đã diễn ra.\nTin  liên quan", after)
+    assert not stops_at_its_end(None, after)
 
 
 def test_captions_need_their_credit():
