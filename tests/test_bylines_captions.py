@@ -122,6 +122,24 @@ def test_a_related_box_named_relate_leaves_the_body():
     assert "\n\n".join(PARAGRAPHS) == article(body).body
 
 
+def test_a_teaser_card_of_another_article_leaves_the_body():
+    # Znews sets <table class="article"> cards in the text: headline, summary and time, all
+    # one link to the other article
+    card = ('<table class="article"><tr><td><div class="inner-article"><a href="/gia-vang-tang-'
+            'lai-post1612111.html"><p class="cover"></p><h2 class="title">Giá vàng tăng lại</h2>'
+            '<p class="summary">Sau cú giảm sốc khỏi mốc lịch sử, giá vàng miếng đã bật tăng '
+            'trở lại trong phiên sáng nay.</p><p class="article-meta"><span>10:15 17/12/2025'
+            "</span></p></a></div></td></tr></table>")
+    assert "\n\n".join(PARAGRAPHS) == article(TEXT + card + card).body
+
+
+def test_a_paragraph_that_is_all_one_long_link_stays_in_the_body():
+    line = ('<p><a href="/tin-tuc/ke-hoach.html">Kế hoạch triển khai chuyển đổi số của tỉnh giai '
+            "đoạn 2021-2025, định hướng đến năm 2030 được ban hành kèm theo quyết định</a></p>")
+    assert article(TEXT + line).body.endswith("định hướng đến năm 2030 được ban hành kèm theo "
+                                              "quyết định")
+
+
 def test_the_name_signed_in_the_text_beats_the_cms_author_field_after_it():
     # A Liferay portal: the signature typed into the text, then the CMS's author field, which
     # names the account that posted the article (the same under articles signed by others).

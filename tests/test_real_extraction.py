@@ -34,8 +34,6 @@ KNOWN_MISSES: set[tuple[str, str]] = {
     # A promotion box for the site's book series, set inside the text after its last
     # paragraph: read alone, a paragraph like the others (trafilatura keeps it too).
     ("znews-1", "body"),
-    # Teaser cards of other articles set in the text (headline, summary and time, one link).
-    ("znews-2", "body"),
 }
 
 

@@ -147,6 +147,11 @@ def main_block(root: etree._Element, chrome: _Chrome, min_text: int) -> etree._E
 _RELATED_BOX = re.compile(r"(?i)relate|lien-?quan|xem-?them|doc-?them|tham-?khao")
 
 
+#: A heading inside a block: with all the block's text in links, a teaser card of another
+#: article set in the text (its headline, summary and time, all one link).
+_HEADING = etree.XPath(".//h1|.//h2|.//h3|.//h4|.//h5|.//h6")
+
+
 def _badge(a: etree._Element, url: str) -> bool:
     """Is a link around a picture a badge or an advert ("Theo dõi trên Google News", a
     sponsor's banner): it leads to another site, and not to a picture file?"""
@@ -167,7 +172,8 @@ def _reading_copy(main: etree._Element, headings: set[str],
     paragraphs; the older-items box and what follows it, related-news boxes set inside the
     text, and tool bars made only of links ("In bài viết  Quay lại"), are cut; a first
     paragraph (after the ``skip`` lines: title and date) that is bold all through, followed by
-    more text, is the lead."""
+    more text, is the lead. Teaser cards of other articles set in the text (a block whose
+    text is all links and holds a heading) are cut like the tool bars."""
     copy = deepcopy(main)
     for a in list(copy.iter("a")):
         if a.getparent() is not None and a.xpath(".//img") and _badge(a, url):
@@ -191,14 +197,14 @@ def _reading_copy(main: etree._Element, headings: set[str],
                 ".//a[@href]") and len(text_of(el)) < 1000:
             el.getparent().remove(el)  # a related-news box set inside the text
     for el in list(copy.iter("ul", "ol", "div", "p", "table")):
-        if el.getparent() is None or el.xpath(".//img"):
+        if el.getparent() is None:
             continue
         links = el.xpath(".//a[@href]")
         text = clean(text_of(el))
-        if (links and len(text) < 100 and not any(ATTACHMENT_EXT.search(a.get("href"))
-                                                  for a in links)
-                and clean(" ".join(text_of(a) for a in links)) == text):
-            el.getparent().remove(el)
+        if (links and not any(ATTACHMENT_EXT.search(a.get("href")) for a in links)
+                and clean(" ".join(text_of(a) for a in links)) == text
+                and (_HEADING(el) or len(text) < 100 and not el.xpath(".//img"))):
+            el.getparent().remove(el)  # a tool bar, or a teaser card of another article
     lead = None
     first = next((el for el in copy if isinstance(el.tag, str) and text_of(el)
                   and text_of(el) not in skip), None)
