@@ -493,6 +493,11 @@ def test_a_short_notice_under_its_headline_and_date_is_an_article():
             "Chi tiết văn bản xem tại đây./.") == (found.title, found.published[:10], found.body)
 
 
+def test_a_short_notice_written_in_divs_is_an_article():
+    notice = NOTICE.replace("<p>", "<div>").replace("</p>", "</div>")
+    assert "Chi tiết văn bản xem tại đây./." == article(notice).body.split("\n\n")[-1]
+
+
 def test_a_short_text_without_a_date_line_is_no_notice():
     assert get_layout("generic").article(page(NOTICE, date=""), "test") is None
 

@@ -166,8 +166,8 @@ def notice(root: etree._Element, hints: list[str], chrome: _Chrome,
 
     Each sign must be there, since a short block alone cannot be told from a sidebar's: a
     heading outside the chrome that the page's ``<title>`` names word for word, a date line
-    just after it, and after that a block of text (``min_text`` characters, link text not
-    counted) before the next heading."""
+    just after it, and after that a block of text (paragraphs, or divs holding text and
+    no blocks: ``min_text`` characters, link text not counted) before the next heading."""
     names = _named_by_title(root, hints)
     if not names:
         return None
@@ -181,7 +181,7 @@ def notice(root: etree._Element, hints: list[str], chrome: _Chrome,
         if (chrome(head) or _links_home(head)
                 or clean(text_of(head)).casefold() not in names):
             continue
-        start = index[head] + len(list(head.iter()))
+        start = index[head] + sum(isinstance(el.tag, str) for el in head.iter())
         dated = None
         for i in range(start, min(start + _NOTICE_DATE_WITHIN, len(nodes))):
             if nodes[i] in heads:
@@ -197,7 +197,8 @@ def notice(root: etree._Element, hints: list[str], chrome: _Chrome,
         for el in nodes[dated + 1:dated + 1 + _NOTICE_TEXT_WITHIN]:
             if el in heads:
                 break  # the next heading: a related list's, a sidebar's
-            if el.tag != "p" or chrome(el) or el in hidden:
+            paragraph = el.tag == "p" or (el.tag == "div" and not _has_block_child(el))
+            if not paragraph or chrome(el) or el in hidden:
                 continue
             links = sum(len(text_of(a)) for a in el.iter("a"))
             block = next((b for b in el.iterancestors() if b.tag in _BLOCK_CANDIDATES), None)
