@@ -511,11 +511,13 @@ def test_a_short_text_under_a_heading_the_title_does_not_name_is_no_notice():
         Page(url=URL, body=named.encode("utf-8")), "test").title
 
 
-def test_a_short_listing_is_no_notice():
-    # the category's heading, then the first entry's headline, then that entry's date
+@pytest.mark.parametrize("headline", ["h3", "div"])
+def test_a_short_listing_is_no_notice(headline):
+    # the category's heading, then the first entry's headline (a heading, or a SharePoint
+    # portal's <div class="name_artical"> link), then that entry's date
     entries = "".join(
-        f'<div class="item"><h3><a href="/tin-tuc/bai-{i}.html">Tin số {i}: thông báo của Sở'
-        f"</a></h3><span>0{i + 1}/04/2021</span><p>{PARAGRAPHS[i][:50]}</p></div>"
+        f'<div class="item"><{headline}><a href="/tin-tuc/bai-{i}.html">Tin số {i}: thông báo '
+        f"của Sở</a></{headline}><span>0{i + 1}/04/2021</span><p>{PARAGRAPHS[i][:50]}</p></div>"
         for i in range(2))
     html = ("<html><head><title>Thông báo của Sở Thông tin - Cổng TTĐT</title></head><body>"
             f'<h2>Thông báo của Sở Thông tin</h2><div class="list">{entries}</div></body></html>')

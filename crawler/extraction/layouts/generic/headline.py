@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from crawler.extraction.dates import ParsedDate, parse_date
+from crawler.extraction.layouts.base import ATTACHMENT_EXT
 from crawler.extraction.layouts.generic.chrome import _Chrome
 from crawler.extraction.layouts.generic.reading import (
     _BLOCK_CANDIDATES,
@@ -159,6 +160,16 @@ def _named_by_title(root: etree._Element, hints: list[str]) -> set[str]:
     return out
 
 
+def _entry_link(el: etree._Element) -> bool:
+    """Is ``el`` a link standing alone that names another page, as an entry of a list names
+    its article (a document file's link is part of a notice's text)?"""
+    href = (el.get("href") or "").strip() if el.tag == "a" else ""
+    parent = el.getparent()
+    return (bool(href) and not href.startswith(("#", "javascript:"))
+            and not ATTACHMENT_EXT.search(href) and len(text_of(el)) >= 20
+            and parent is not None and text_of(parent) == text_of(el))
+
+
 def notice(root: etree._Element, hints: list[str], chrome: _Chrome,
            min_text: int) -> tuple[etree._Element, etree._Element] | None:
     """(headline, text block) of a notice too short for :func:`.reading.main_block` (a line
@@ -167,7 +178,8 @@ def notice(root: etree._Element, hints: list[str], chrome: _Chrome,
     Each sign must be there, since a short block alone cannot be told from a sidebar's: a
     heading outside the chrome that the page's ``<title>`` names word for word, a date line
     just after it, and after that a block of text (paragraphs, or divs holding text and
-    no blocks: ``min_text`` characters, link text not counted) before the next heading."""
+    no blocks: ``min_text`` characters, link text not counted) before the next heading. A
+    link standing alone on the way is a list's entry: then the page is a listing."""
     names = _named_by_title(root, hints)
     if not names:
         return None
@@ -184,7 +196,7 @@ def notice(root: etree._Element, hints: list[str], chrome: _Chrome,
         start = index[head] + sum(isinstance(el.tag, str) for el in head.iter())
         dated = None
         for i in range(start, min(start + _NOTICE_DATE_WITHIN, len(nodes))):
-            if nodes[i] in heads:
+            if nodes[i] in heads or _entry_link(nodes[i]):
                 break  # a listing: its first entry's headline, then that entry's date
             own = clean(" ".join(nodes[i].xpath("text()")))
             if own and len(own) <= 120 and (parsed := parse_date(own)) is not None \
@@ -195,8 +207,8 @@ def notice(root: etree._Element, hints: list[str], chrome: _Chrome,
             continue
         weights: dict[etree._Element, int] = {}
         for el in nodes[dated + 1:dated + 1 + _NOTICE_TEXT_WITHIN]:
-            if el in heads:
-                break  # the next heading: a related list's, a sidebar's
+            if el in heads or _entry_link(el):
+                break  # the next heading (a related list's, a sidebar's) or entry
             paragraph = el.tag == "p" or (el.tag == "div" and not _has_block_child(el))
             if not paragraph or chrome(el) or el in hidden:
                 continue
