@@ -498,6 +498,74 @@ def test_a_short_notice_written_in_divs_is_an_article():
     assert "Chi tiết văn bản xem tại đây./." == article(notice).body.split("\n\n")[-1]
 
 
+def notice_page(title: str, detail: str) -> Page:
+    html = (f"<html><head><title>{title} - Kế hoạch tài chính - Sở TTTT</title></head><body>"
+            f'<div class="detail">{detail}</div><div class="related"><div class="title">Các '
+            'tin khác</div><ul><li><a href="/tin/1.html">Sở công khai số liệu quyết toán '
+            "năm 2017</a></li></ul></div></body></html>")
+    return Page(url=URL, body=html.encode("utf-8"))
+
+
+def test_a_notice_written_as_bare_text_before_its_signature_is_an_article():
+    # sotttt.hanoi.gov.vn's oldest items: "<div class="journal-content-article">Nội dung ...
+    # <p class="view-content-author">..."
+    found = get_layout("generic").article(notice_page(TITLE, (
+        f'<div class="title">{TITLE}</div><div class="date">19/03/2014 | 12:00 AM</div>'
+        '<div class="content">Nội dung chi tiết xem tại văn bản đính kèm của Sở./.'
+        '<p class="author"><em>Pho Ban bien tap</em></p></div>')), "test")
+    assert ("2014-03-19", "Nội dung chi tiết xem tại văn bản đính kèm của Sở./.") == (
+        found.published[:10], found.body)
+
+
+def test_a_notice_whose_headline_holds_a_title_separator_is_named_by_the_title():
+    title = "Sở công khai số liệu dự toán thu - chi ngân sách lần thứ 5"
+    found = get_layout("generic").article(notice_page(title, (
+        f"<h1>{title}</h1><div>Ngày đăng 23/12/2018</div><div><p>Chi tiết số liệu dự toán "
+        'xem tại <a href="/files/du-toan.pdf">đây</a>, kèm theo quyết định của Sở./.</p></div>'
+        )), "test")
+    assert (title, "Chi tiết số liệu dự toán xem tại đây, kèm theo quyết định của Sở./.") == (
+        found.title, found.body)
+
+
+def test_a_notices_text_may_follow_the_block_that_holds_its_headline_and_date():
+    found = get_layout("generic").article(notice_page(TITLE, (
+        f'<div class="head"><h1>{TITLE}</h1><span>20/4/2021</span></div>'
+        '<div class="content"><p>Danh sách trò chơi G1 được phê duyệt nội dung kịch bản.</p>'
+        "</div>")), "test")
+    assert "Danh sách trò chơi G1 được phê duyệt nội dung kịch bản." == found.body
+
+
+CALENDAR_DAY = (
+    "<html><head><title>Lịch công tác ngày 19/11/2025 - Cổng TTĐT</title></head><body>"
+    '<div class="detail"><h2>Lịch công tác ngày 19/11/2025</h2><p>Thứ tư, 19/11/2025</p>'
+    '<div class="nav"><a href="?day=18">« Ngày trước</a> | <a href="?day=20">Ngày sau »</a>'
+    "</div>{}</div></body></html>")
+SCHEDULE = ["07h30: Đồng chí Chánh Văn phòng UBND tỉnh làm việc tại thành phố về môi trường.",
+            "14h00: Đồng chí Chủ tịch UBND tỉnh tiếp công dân định kỳ tại trụ sở tiếp dân."]
+
+
+@pytest.mark.parametrize("rows", [
+    "<table><tr><th>Thời gian</th><th>Nội dung</th></tr>" + "".join(
+        f"<tr><td>{r[:5]}</td><td>{r[7:]}</td></tr>" for r in SCHEDULE) + "</table>",
+    "".join(f"<p>{r}</p>" for r in SCHEDULE)])
+def test_a_calendars_day_is_no_notice(rows):
+    # a work calendar: a page for every day, both ways without end (a crawl trap); its
+    # headline names the day its date line gives, and its rows are no notice's text
+    page_ = Page(url="https://portal.example/lich-cong-tac?day=19",
+                 body=CALENDAR_DAY.format(rows).encode("utf-8"))
+    assert None is get_layout("generic").article(page_, "test")
+
+
+def test_a_table_under_a_notices_date_is_no_notice_text():
+    table = "<table>" + "".join(f"<tr><td>{r}</td></tr>" for r in SCHEDULE) + "</table>"
+    assert get_layout("generic").article(page(table), "test") is None
+
+
+def test_text_hidden_until_clicked_is_never_a_notices_text():
+    body = f'<p>Mời đặt câu hỏi.</p><div class="boxhoidap" style="display: none;">{TEXT}</div>'
+    assert get_layout("generic").article(page(body), "test") is None
+
+
 def test_a_short_text_without_a_date_line_is_no_notice():
     assert get_layout("generic").article(page(NOTICE, date=""), "test") is None
 

@@ -15,6 +15,7 @@ from crawler.extraction.layouts.base import ATTACHMENT_EXT
 from crawler.extraction.layouts.generic.chrome import _Chrome
 from crawler.extraction.layouts.generic.reading import (
     _BLOCK_CANDIDATES,
+    _BLOCKISH,
     _HIDDEN,
     _bold,
     _has_block_child,
@@ -137,27 +138,31 @@ def cites(line: str, date_text: str) -> bool:
     return at > 0 and _CITATION.search(line[:at]) is not None
 
 
-#: The separators a ``<title>`` sets between the page's name and the site's ("Tin A - Chuyên
+#: A separator a ``<title>`` sets between the page's name and the site's ("Tin A - Chuyên
 #: mục B - Sở C", "Tin A | Báo B").
-_TITLE_PARTS = re.compile(r"\s+[-|–—:»]\s+")
+_TITLE_SEPARATOR = r"\s[-|–—:»]\s"
 #: How far (in elements, document order) a notice's date line and its text may sit after its
 #: headline.
 _NOTICE_DATE_WITHIN = 8
 _NOTICE_TEXT_WITHIN = 40
+#: Rows and items (a day's schedule, a register), never a notice's text.
+_TABULAR = {"table", "ul", "ol", "dl"}
 
 
-def _named_by_title(root: etree._Element, hints: list[str]) -> set[str]:
-    """What the page calls itself: ``<title>``, ``og:title`` and the metadata's headlines, whole
-    and cut at their separators, casefolded (the site's own name left out)."""
-    names = [*hints, *root.xpath("//meta[@property='og:title']/@content"),
-             *root.xpath("//title/text()")]
-    out = set()
-    for name in names:
-        for part in [name, *_TITLE_PARTS.split(name)]:
-            part = clean(part).casefold()
-            if len(part) >= 10 and not _SITE_WIDE.match(part):
-                out.add(part)
-    return out
+def _page_names(root: etree._Element, hints: list[str]) -> list[str]:
+    """What the page calls itself: ``<title>``, ``og:title`` and the metadata's headlines,
+    casefolded."""
+    return [clean(n).casefold() for n in [*hints, *root.xpath(
+        "//meta[@property='og:title']/@content"), *root.xpath("//title/text()")] if clean(n)]
+
+
+def _named(heading: str, names: list[str]) -> bool:
+    """Is ``heading`` (casefolded) one of the page's names, whole or between separators
+    ("Tin A - Chuyên mục B - Sở C" names "Tin A", even when "Tin A" holds " - " itself)?"""
+    if len(heading) < 10 or _SITE_WIDE.match(heading):
+        return False
+    part = re.compile(f"(?:^|{_TITLE_SEPARATOR}){re.escape(heading)}(?:{_TITLE_SEPARATOR}|$)")
+    return any(part.search(n) for n in names)
 
 
 def _entry_link(el: etree._Element) -> bool:
@@ -170,6 +175,25 @@ def _entry_link(el: etree._Element) -> bool:
             and parent is not None and text_of(parent) == text_of(el))
 
 
+def _same_day(a: ParsedDate | None, b: ParsedDate) -> bool:
+    return a is not None and str(a.value)[:10] == str(b.value)[:10]
+
+
+def _inline_prose(el: etree._Element) -> int:
+    """How many characters ``el`` shows outside its block children (a paragraph's whole text; a
+    block's bare lines, "Nội dung chi tiết xem tại văn bản đính kèm./." before a ``<p>``
+    signature), its links' text counted against it twice, as the text block's rule does."""
+    if not _has_block_child(el):
+        inline = [el]
+        text = text_of(el)
+    else:
+        inline = [c for c in el if isinstance(c.tag, str) and c.tag not in _BLOCKISH]
+        text = clean(" ".join([el.text or "", *(f"{text_of(c) if c in inline else ''} "
+                                                 f"{c.tail or ''}" for c in el)]))
+    links = sum(len(text_of(a)) for c in inline for a in c.iter("a"))
+    return max(len(text) - 2 * links, 0)
+
+
 def notice(root: etree._Element, hints: list[str], chrome: _Chrome,
            min_text: int) -> tuple[etree._Element, etree._Element] | None:
     """(headline, text block) of a notice too short for :func:`.reading.main_block` (a line
@@ -177,10 +201,12 @@ def notice(root: etree._Element, hints: list[str], chrome: _Chrome,
 
     Each sign must be there, since a short block alone cannot be told from a sidebar's: a
     heading outside the chrome that the page's ``<title>`` names word for word, a date line
-    just after it, and after that a block of text (paragraphs, or divs holding text and
-    no blocks: ``min_text`` characters, link text not counted) before the next heading. A
-    link standing alone on the way is a list's entry: then the page is a listing."""
-    names = _named_by_title(root, hints)
+    just after it, and after that text (paragraphs, and the bare lines of blocks: ``min_text``
+    characters, link text not counted) before the next heading; the text block is the
+    smallest block holding all of it. A link standing alone on the way is a list's entry:
+    then the page is a listing. A headline that names the date line's day is a calendar's
+    page, and the rows of a table or a list are no notice's text."""
+    names = _page_names(root, hints)
     if not names:
         return None
     nodes = [el for el in root.iter() if isinstance(el.tag, str)]
@@ -190,8 +216,8 @@ def notice(root: etree._Element, hints: list[str], chrome: _Chrome,
         "//h1|//h2|//h3|//*[contains(@class,'title') or contains(@class,'Title') or "
         "contains(@class,'tieude')]") if el in index and text_of(el) and not _has_block_child(el)}
     for head in sorted(heads, key=index.get):
-        if (chrome(head) or _links_home(head)
-                or clean(text_of(head)).casefold() not in names):
+        if chrome(head) or _links_home(head) or not _named(clean(text_of(head)).casefold(),
+                                                           names):
             continue
         start = index[head] + sum(isinstance(el.tag, str) for el in head.iter())
         dated = None
@@ -201,23 +227,30 @@ def notice(root: etree._Element, hints: list[str], chrome: _Chrome,
             own = clean(" ".join(nodes[i].xpath("text()")))
             if own and len(own) <= 120 and (parsed := parse_date(own)) is not None \
                     and not cites(own, parsed.text):
-                dated = i
-                break
+                dated = None if _same_day(parse_date(text_of(head)), parsed) else i
+                break  # a calendar's page names its day ("Lịch công tác ngày 19/11/2050")
         if dated is None:
             continue
-        weights: dict[etree._Element, int] = {}
+        holders, weight, rows = [], 0, set()
         for el in nodes[dated + 1:dated + 1 + _NOTICE_TEXT_WITHIN]:
             if el in heads or _entry_link(el):
                 break  # the next heading (a related list's, a sidebar's) or entry
-            paragraph = el.tag == "p" or (el.tag == "div" and not _has_block_child(el))
-            if not paragraph or chrome(el) or el in hidden:
+            if el.tag in _TABULAR or el.getparent() in rows:
+                rows.add(el)  # a schedule's or a register's rows
                 continue
-            links = sum(len(text_of(a)) for a in el.iter("a"))
-            block = next((b for b in el.iterancestors() if b.tag in _BLOCK_CANDIDATES), None)
-            if block is not None:
-                weights[block] = weights.get(block, 0) + max(len(text_of(el)) - 2 * links, 0)
-        block = next((b for b, w in weights.items() if w >= min_text), None)
-        if block is not None:
+            if el.tag not in ("p", "div", "td") or chrome(el) or el in hidden:
+                continue
+            if el.tag != "p" and any(a.tag == "p" for a in el.iterancestors()):
+                continue  # counted with its paragraph
+            own = _inline_prose(el)
+            if own:
+                holders.append(el if el.tag != "p" and _has_block_child(el) else next(
+                    (b for b in el.iterancestors() if b.tag in _BLOCK_CANDIDATES), el))
+                weight += own
+        if weight >= min_text:
+            block = holders[0]
+            while not all(h is block or block in h.iterancestors() for h in holders):
+                block = block.getparent()
             return head, block
     return None
 
