@@ -3,6 +3,8 @@ one pattern per test, as Vietnamese portals and newspapers print them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from crawler.extraction.layouts import get_layout
@@ -559,6 +561,21 @@ def test_a_calendars_day_is_no_notice(rows):
 def test_a_table_under_a_notices_date_is_no_notice_text():
     table = "<table>" + "".join(f"<tr><td>{r}</td></tr>" for r in SCHEDULE) + "</table>"
     assert get_layout("generic").article(page(table), "test") is None
+
+
+def test_a_page_dated_after_it_was_fetched_is_no_article():
+    # a calendar's day to come, a meeting announced: the date names the event, and a crawl
+    # walking a calendar forward would otherwise archive a page for every day
+    fetched = replace(page(TEXT, date="Thứ tư, 19/11/2025"), fetched_at="2025-11-10T02:00:00Z")
+    assert get_layout("generic").article(fetched, "test") is None
+    assert "2025-11-19" == article(TEXT, date="Thứ tư, 19/11/2025").published[:10]  # no fetch time
+
+
+def test_a_date_line_after_the_fetch_gives_way_to_the_publication_day():
+    before = '<div class="meta">Cập nhật: 03/11/2025</div>'
+    fetched = replace(page(TEXT, before=before, date="Hội nghị diễn ra ngày 19/11/2025"),
+                      fetched_at="2025-11-10T02:00:00Z")
+    assert "2025-11-03" == get_layout("generic").article(fetched, "test").published[:10]
 
 
 def test_text_hidden_until_clicked_is_never_a_notices_text():

@@ -28,7 +28,7 @@ article at all?) and :mod:`.links` (links to follow, the older-items box).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from lxml import etree
 
@@ -44,7 +44,7 @@ from crawler.extraction.layouts.generic.links import page_url as _page_url
 from crawler.extraction.layouts.generic.listing import is_listing, not_an_article_url
 from crawler.extraction.layouts.generic.reading import _ATTACH_LABEL, _reading_copy, lead_photos
 from crawler.extraction.layouts.generic.reading import main_block as _main_block
-from crawler.extraction.metadata import Metadata, page_metadata
+from crawler.extraction.metadata import Metadata, page_metadata, parse_iso_datetime
 from crawler.extraction.page import Page
 from crawler.extraction.select import select
 from crawler.extraction.text import clean, name_like, parse_byline, text_of
@@ -52,6 +52,17 @@ from crawler.extraction.urls import join_url
 from crawler.items import Article, RelatedEntry
 
 __all__ = ["Generic", "is_listing", "not_an_article_url"]
+
+
+def _after(parsed: ParsedDate, fetched: date | None) -> bool:
+    """Is ``parsed`` a day after the page was fetched (a day's grace for time zones)? A date
+    line in the future names an event (a meeting to come, a calendar's day), never the day
+    the page was published."""
+    if fetched is None:
+        return False
+    day = parsed.value.date() if isinstance(parsed.value, datetime) else parsed.value
+    fetched_day = fetched.date() if isinstance(fetched, datetime) else fetched
+    return day > fetched_day + timedelta(days=1)
 
 
 class Generic(Layout):
@@ -151,9 +162,11 @@ class Generic(Layout):
         if parsed_pin:
             found: tuple[str, ParsedDate] | None = (date_text, parsed_pin)
         else:
-            found = _checked_date(self.date_lines(root, title_el, chrome), meta)
-        if found is None:
-            return None
+            fetched = parse_iso_datetime(page.fetched_at or "")
+            found = _checked_date([line for line in self.date_lines(root, title_el, chrome)
+                                   if not _after(line[2], fetched)], meta)
+        if found is None or _after(found[1], parse_iso_datetime(page.fetched_at or "")):
+            return None  # no page is published after it is fetched: an event's, a calendar's
         date_text, parsed = found
         problems = []
         if parsed.weekday_mismatch:
