@@ -159,13 +159,13 @@ class Generic(Layout):
         date_el = self.pinned(root, "date")
         date_text = text_of(date_el) if date_el is not None else ""
         parsed_pin = parse_date(date_text) if date_text else None
+        fetched = parse_iso_datetime(page.fetched_at or "")
         if parsed_pin:
             found: tuple[str, ParsedDate] | None = (date_text, parsed_pin)
         else:
-            fetched = parse_iso_datetime(page.fetched_at or "")
             found = _checked_date([line for line in self.date_lines(root, title_el, chrome)
                                    if not _after(line[2], fetched)], meta)
-        if found is None or _after(found[1], parse_iso_datetime(page.fetched_at or "")):
+        if found is None or _after(found[1], fetched):
             return None  # no page is published after it is fetched: an event's, a calendar's
         date_text, parsed = found
         problems = []

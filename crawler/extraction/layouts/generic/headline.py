@@ -176,6 +176,7 @@ def _entry_link(el: etree._Element) -> bool:
 
 
 def _same_day(a: ParsedDate | None, b: ParsedDate) -> bool:
+    """Do two parsed dates name the same day?"""
     return a is not None and str(a.value)[:10] == str(b.value)[:10]
 
 
