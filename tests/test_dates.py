@@ -449,3 +449,8 @@ def test_iso_timezone_is_plus_seven() -> None:
     assert parsed is not None
     assert parsed.iso() == "2021-04-20T23:59:59+07:00"
     assert dates.VN_TZ.utcoffset(None) == datetime.timedelta(hours=7)
+
+
+def test_the_day_of_a_date_with_a_time_drops_the_time():
+    assert (datetime.date(2021, 4, 20), datetime.date(2021, 4, 20)) == (
+        parse_date("Thứ ba 20/4/2021 08:30").day, parse_date("Thứ ba 20/4/2021").day)

@@ -78,6 +78,12 @@ class ParsedDate:
     weekday_text: str | None = None
     weekday_mismatch: bool = False
 
+    @property
+    def day(self) -> datetime.date:
+        """The day shown, without the time."""
+        value = self.value
+        return value.date() if isinstance(value, datetime.datetime) else value
+
     def iso(self) -> str:
         """ISO 8601: ``"2021-04-20"`` for a date, ``"2021-04-20T08:30:00+07:00"`` with a time."""
         if isinstance(self.value, datetime.datetime):

@@ -30,7 +30,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml import etree
@@ -134,8 +134,7 @@ class LiferayPortal(Layout):
             date_text = text_of(dates[0].root) if dates else ""
             parsed = parse_date(date_text, reference=before) if date_text else None
             if parsed is not None:
-                value = parsed.value
-                before = value.date() if isinstance(value, datetime) else value
+                before = parsed.day
             entries.append(RelatedEntry(
                 url=self.article_url(strip_session(url)),
                 title=_title_without_date(links[0].root),

@@ -60,9 +60,8 @@ def _after(parsed: ParsedDate, fetched: date | None) -> bool:
     the page was published."""
     if fetched is None:
         return False
-    day = parsed.value.date() if isinstance(parsed.value, datetime) else parsed.value
     fetched_day = fetched.date() if isinstance(fetched, datetime) else fetched
-    return day > fetched_day + timedelta(days=1)
+    return parsed.day > fetched_day + timedelta(days=1)
 
 
 class Generic(Layout):

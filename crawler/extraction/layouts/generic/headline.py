@@ -31,6 +31,18 @@ _SITE_WIDE = re.compile(r"(?i)^(?:cổng (?:thông tin|ttđt|giao tiếp)|trang 
                         r"|website|home\b)")
 
 
+#: The elements that may be a headline: a heading, or an element whose class names a title.
+_HEADINGS = etree.XPath("//h1|//h2|//h3|//*[contains(@class,'title') or "
+                        "contains(@class,'Title') or contains(@class,'tieude')]")
+
+
+def _page_titles(root: etree._Element, hints: list[str]) -> list[str]:
+    """What the page calls itself: the metadata's headlines (``hints``), ``og:title`` and
+    ``<title>``."""
+    return [*hints, *root.xpath("//meta[@property='og:title']/@content"),
+            *root.xpath("//title/text()")]
+
+
 def _bold_lines(root: etree._Element, main: etree._Element,
                 order: dict[etree._Element, int]) -> list[etree._Element]:
     """Lines set as a headline without a heading tag (a table-layout portal's ``<b>`` or
@@ -88,16 +100,12 @@ def headline(root: etree._Element, main: etree._Element, hints: list[str], chrom
     page's ``<title>``, ``og:title`` and JSON-LD headline (``hints``), near and before the text
     block; a sidebar box's heading in capitals ("LỊCH CÔNG TÁC") loses, and an older-items box
     heading (``boxes``, lower case) is never the headline."""
-    words_of = [_words(h) for h in [*hints,
-                                    *root.xpath("//meta[@property='og:title']/@content"),
-                                    *root.xpath("//title/text()")] if not _SITE_WIDE.match(
-                                        clean(h))]
+    words_of = [_words(h) for h in _page_titles(root, hints) if not _SITE_WIDE.match(clean(h))]
     words_of = [h for h in words_of if h]
     order = {el: i for i, el in enumerate(root.iter())}
     main_pos = order.get(main, 0)
     best, best_score = None, float("-inf")
-    candidates = root.xpath("//h1|//h2|//h3|//*[contains(@class,'title') or "
-                            "contains(@class,'Title') or contains(@class,'tieude')]")
+    candidates = _HEADINGS(root)
     candidates += [el for el in _bold_lines(root, main, order) if el not in candidates]
     for el in candidates:
         if chrome(el) or _links_home(el):
@@ -150,10 +158,8 @@ _TABULAR = {"table", "ul", "ol", "dl"}
 
 
 def _page_names(root: etree._Element, hints: list[str]) -> list[str]:
-    """What the page calls itself: ``<title>``, ``og:title`` and the metadata's headlines,
-    casefolded."""
-    return [clean(n).casefold() for n in [*hints, *root.xpath(
-        "//meta[@property='og:title']/@content"), *root.xpath("//title/text()")] if clean(n)]
+    """What the page calls itself (:func:`_page_titles`), casefolded."""
+    return [clean(n).casefold() for n in _page_titles(root, hints) if clean(n)]
 
 
 def _named(heading: str, names: list[str]) -> bool:
@@ -173,11 +179,6 @@ def _entry_link(el: etree._Element) -> bool:
     return (bool(href) and not href.startswith(("#", "javascript:"))
             and not ATTACHMENT_EXT.search(href) and len(text_of(el)) >= 20
             and parent is not None and text_of(parent) == text_of(el))
-
-
-def _same_day(a: ParsedDate | None, b: ParsedDate) -> bool:
-    """Do two parsed dates name the same day?"""
-    return a is not None and str(a.value)[:10] == str(b.value)[:10]
 
 
 def _inline_prose(el: etree._Element) -> int:
@@ -213,9 +214,8 @@ def notice(root: etree._Element, hints: list[str], chrome: _Chrome,
     nodes = [el for el in root.iter() if isinstance(el.tag, str)]
     index = {el: i for i, el in enumerate(nodes)}
     hidden = {el for top in _HIDDEN(root) for el in top.iter()}
-    heads = {el for el in root.xpath(
-        "//h1|//h2|//h3|//*[contains(@class,'title') or contains(@class,'Title') or "
-        "contains(@class,'tieude')]") if el in index and text_of(el) and not _has_block_child(el)}
+    heads = {el for el in _HEADINGS(root)
+             if el in index and text_of(el) and not _has_block_child(el)}
     for head in sorted(heads, key=index.get):
         if chrome(head) or _links_home(head) or not _named(clean(text_of(head)).casefold(),
                                                            names):
@@ -228,7 +228,8 @@ def notice(root: etree._Element, hints: list[str], chrome: _Chrome,
             own = clean(" ".join(nodes[i].xpath("text()")))
             if own and len(own) <= 120 and (parsed := parse_date(own)) is not None \
                     and not cites(own, parsed.text):
-                dated = None if _same_day(parse_date(text_of(head)), parsed) else i
+                named = parse_date(text_of(head))
+                dated = None if named is not None and named.day == parsed.day else i
                 break  # a calendar's page names its day ("Lịch công tác ngày 19/11/2050")
         if dated is None:
             continue
@@ -294,8 +295,7 @@ def _checked_date(lines: list[tuple[int, str, ParsedDate]],
     if written is not None:
         days.add(written)  # the day as written, whatever its (often wrong) UTC offset
     for _, text, parsed in lines:
-        day = parsed.value.date() if isinstance(parsed.value, datetime) else parsed.value
-        if day in days:
+        if parsed.day in days:
             return text, parsed
     return raw, ParsedDate(value=value, text=raw, has_time=isinstance(value, datetime),
                            year_inferred=False)
