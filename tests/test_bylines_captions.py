@@ -617,6 +617,12 @@ def test_a_breadcrumb_whose_last_step_is_no_link_names_the_category():
     assert "Danh sách trò chơi điện tử" == article(TEXT, before=before).category
 
 
+def test_a_breadcrumb_that_ends_on_the_articles_title_names_no_category_by_that_step():
+    before = (f'<div class="breadcrumb"><a href="/">Trang chủ</a> &gt; <span>{TITLE}</span>'
+              "</div>")
+    assert TITLE != article(TEXT, before=before).category
+
+
 # --- documents linked from the text --------------------------------------------------------------
 def test_a_sentence_that_links_its_document_stays_in_the_text():
     # sotttt.hanoi.gov.vn: "Thực hiện Công văn số <a href="3835.pdf">3835/BTTTT</a> ngày ..."

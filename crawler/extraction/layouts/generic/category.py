@@ -31,6 +31,16 @@ def _on_host(url: str, href: str, host: str) -> bool:
     return target is None or urlsplit(target).hostname == host
 
 
+def _last_step(crumb: etree._Element, title: str) -> str:
+    """A breadcrumb's last step that names a section: its last piece of text ("Trang chủ >
+    Tin tức" gives "Tin tức"), unless that is the page's own title (casefolded ``title``:
+    a breadcrumb that ends on the article) or a home, tool or button label; "" if none."""
+    steps = [text_of(x) for x in crumb.iter() if isinstance(x.tag, str) and len(x) == 0]
+    label = next((t.split(">")[-1].strip() for t in reversed(steps) if t), "")
+    folded = label.casefold()
+    return "" if folded == title or folded in _HOME | _TOOL_TEXTS | _BUTTON_TEXTS else label
+
+
 def category(root: etree._Element, title_el: etree._Element, meta: Metadata | None = None,
              url: str = "") -> str | None:
     """The page's ``articleSection`` / ``article:section`` or its JSON-LD breadcrumb's last
@@ -80,9 +90,8 @@ def category(root: etree._Element, title_el: etree._Element, meta: Metadata | No
         text = text_of(el)
         if _CATEGORY_HINT.search(f"{el.get('id', '')} {el.get('class', '')}") and len(text) <= 200:
             # a breadcrumb whose last step is no link ("Home" then the section as plain text)
-            steps = [text_of(x) for x in el.iter() if isinstance(x.tag, str) and len(x) == 0]
-            label = next((t.split(">")[-1].strip() for t in reversed(steps) if t), "")
-            if label and label.casefold() not in _HOME | _TOOL_TEXTS | _BUTTON_TEXTS:
+            label = _last_step(el, title)
+            if label:
                 return label
         if not 2 <= len(text) <= 60 or re.search(r"\d", text):
             continue
