@@ -231,8 +231,8 @@ def _learn_beside(db: str, summary: CrawlSummary) -> None:
 
 def _reread_refused(db: str, summary: CrawlSummary, profiles_dir: Path) -> str:
     """Read the run's pages that the fallback refused again, with the profile just learned
-    (a notice of two lines is too short to be told from a listing by a page read alone, not
-    by a page of a known template); what they give is archived. Its line for the summary."""
+    (a page the fallback could not read alone is read by the portal's article template);
+    what they give is archived. Its line for the summary."""
     try:
         lock = ArchiveLock.acquire(db)
     except ArchiveBusy as exc:  # another run took the archive meanwhile
